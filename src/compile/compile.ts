@@ -1,0 +1,89 @@
+import { UsageError } from '../errors.ts';
+import { interpret } from '../ir/interpret.ts';
+import type { Program } from '../ir/nodes.ts';
+import { didYouMean } from '../model/suggest.ts';
+import type { SolverDefaults } from '../model/types.ts';
+import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
+import { specialScope } from '../ir/builtins.ts';
+import { generate } from './generate.ts';
+import type { Kernels } from './kernels.ts';
+
+/** A model at fixed parameter values: what `solve` needs. */
+export interface Problem {
+  readonly model: string;
+  readonly file: string;
+  readonly paramNames: readonly string[];
+  readonly params: Float64Array;
+  readonly stateNames: readonly string[];
+  readonly observableNames: readonly string[];
+  /** Domain of each order parameter (declared min/max, else -Infinity/Infinity). */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** Start values per named initialisation; NaN where the first sweep assigns the value before reading it. */
+  readonly inits: Readonly<Record<string, Float64Array>>;
+  readonly defaults: SolverDefaults;
+  readonly kernels: Kernels;
+}
+
+/** A compiled model: the generated source, and a cheap way to make a Problem for any parameter values. */
+export interface Compiled {
+  readonly program: Program;
+  readonly source: string;
+  problem(values?: Readonly<Record<string, number>>): Problem;
+}
+
+type Factory = (P: Float64Array, S: Record<string, unknown>, T: readonly QuadratureRule[]) => Kernels;
+
+/** Generates the model's kernels once; `interpreted: true` swaps in the slow reference interpreter (tests). */
+export function compile(program: Program, options: { interpreted?: boolean } = {}): Compiled {
+  const { source, tables } = generate(program);
+  const factory = new Function('P', 'S', 'T', source) as Factory;
+  const S = specialScope();
+  const T = tables.map((n) => gaussHermite(n));
+  const paramNames = program.params.map((p) => p.name);
+  const stateNames = program.state.map((s) => s.name);
+  const inits: Record<string, Float64Array> = {};
+  for (const name of program.model.initNames) {
+    inits[name] = Float64Array.from(program.state, (s) => s.init?.[name] ?? NaN);
+  }
+  const lower = Float64Array.from(program.state, (s) => s.min ?? -Infinity);
+  const upper = Float64Array.from(program.state, (s) => s.max ?? Infinity);
+  return {
+    program,
+    source,
+    problem(values = {}) {
+      const params = paramValues(program, values);
+      return {
+        model: program.model.name,
+        file: program.model.file,
+        paramNames,
+        params,
+        stateNames,
+        observableNames: program.observables.map((o) => o.name),
+        lower,
+        upper,
+        inits,
+        defaults: program.model.solver,
+        kernels: options.interpreted ? interpret(program, params) : factory(params, S, T),
+      };
+    },
+  };
+}
+
+/** Defaults overridden by `values`; an unknown name or a value outside the declared bounds is misuse. */
+export function paramValues(program: Program, values: Readonly<Record<string, number>>): Float64Array {
+  const names = program.params.map((p) => p.name);
+  for (const [k, v] of Object.entries(values)) {
+    const p = program.params.find((q) => q.name === k);
+    if (!p) {
+      throw new UsageError(`model "${program.model.name}" has no parameter \`${k}\``,
+        didYouMean(k, names) ?? `its parameters are: ${names.join(', ') || '(none)'}`);
+    }
+    if (!Number.isFinite(v)) throw new UsageError(`parameter \`${k}\` must be a finite number, got ${v}`);
+    if ((p.min !== undefined && v < p.min) || (p.max !== undefined && v > p.max)) {
+      throw new UsageError(`parameter \`${k}\` = ${v} is outside its declared range [${p.min ?? '-inf'}, ${p.max ?? 'inf'}]`,
+        p.doc ? `${k}: ${p.doc}` : undefined);
+    }
+  }
+  return Float64Array.from(program.params, (p) => values[p.name] ?? p.default);
+}

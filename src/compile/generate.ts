@@ -1,0 +1,146 @@
+import { BUILTINS } from '../ir/builtins.ts';
+import type { Node, Program } from '../ir/nodes.ts';
+
+/** JavaScript source of a model's kernels, plus the Gauss-Hermite node counts its loops read from `T`. */
+export interface Generated {
+  readonly source: string; // body of `function (P, S, T)` returning Kernels
+  readonly tables: readonly number[]; // T[k] is the Gauss-Hermite rule with tables[k] nodes
+}
+
+const num = (v: number): string =>
+  Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '(-Infinity)' : v < 0 || Object.is(v, -0) ? `(${v})` : `${v}`;
+
+const BINARY: Readonly<Record<string, string>> = { '+': '+', '-': '-', '*': '*', '/': '/' };
+const COMPARE: Readonly<Record<string, string>> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' };
+
+/**
+ * Emits straight-line JS. Expectations become loops over hoisted quadrature tables; any subexpression that
+ * does not depend on a loop's variable is computed once, before that loop (loop-invariant hoisting), which is
+ * what a careful hand-written implementation does.
+ */
+export function generate(program: Program): Generated {
+  const tables: number[] = [];
+  const table = (n: number) => {
+    if (!tables.includes(n)) tables.push(n);
+    return `GH${n}`;
+  };
+  let counter = 0;
+  const fresh = (p: string) => `${p}${counter++}`;
+
+  /** Deepest loop level among the bound variables a node reads (0: outside every loop). */
+  const levelOf = (node: Node, levels: ReadonlyMap<string, number>, own?: string): number => {
+    let l = 0;
+    const visit = (n: Node, shadow: ReadonlySet<string>): void => {
+      switch (n.kind) {
+        case 'bound': if (!shadow.has(n.name) && n.name !== own) l = Math.max(l, levels.get(n.name) ?? 0); return;
+        case 'call': case 'apply': case 'op': n.args.forEach((a) => visit(a, shadow)); return;
+        case 'cond': visit(n.test, shadow); visit(n.then, shadow); visit(n.else, shadow); return;
+        case 'expect': {
+          if (n.measure.kind === 'discrete') n.measure.probs.forEach((p) => visit(p, shadow));
+          visit(n.body, new Set([...shadow, n.variable]));
+          return;
+        }
+        default:
+      }
+    };
+    visit(node, new Set());
+    return l;
+  };
+
+  /** JS for `node` evaluated inside frames[frames.length-1]; statements it needs go into the frames. */
+  const expr = (node: Node, frames: string[][], levels: ReadonlyMap<string, number>): string => {
+    const cur = frames.length - 1;
+    switch (node.kind) {
+      case 'num': return num(node.value);
+      case 'param': return `p_${node.name}`;
+      case 'state': return `s_${node.name}`;
+      case 'bound': return `b_${node.name}`;
+      default:
+    }
+    const l = levelOf(node, levels);
+    if (l < cur) {
+      const t = fresh('t');
+      frames[l].push(`const ${t} = ${expr(node, frames.slice(0, l + 1), levels)};`);
+      return t;
+    }
+    const e = (n: Node) => expr(n, frames, levels);
+    switch (node.kind) {
+      case 'op': {
+        const [a, b] = node.args;
+        if (node.op in BINARY) return `(${e(a)} ${BINARY[node.op]} ${e(b)})`;
+        if (node.op in COMPARE) return `+(${e(a)} ${COMPARE[node.op]} ${e(b)})`;
+        switch (node.op) {
+          case '^': return `((${e(a)}) ** (${e(b)}))`;
+          case 'neg': return `(-${e(a)})`;
+          case 'and': return `+(${e(a)} !== 0 && ${e(b)} !== 0)`;
+          case 'or': return `+(${e(a)} !== 0 || ${e(b)} !== 0)`;
+          case 'not': return `+(${e(a)} === 0)`;
+        }
+        throw new Error(`unhandled operator ${node.op}`);
+      }
+      case 'cond': return `(${e(node.test)} !== 0 ? ${e(node.then)} : ${e(node.else)})`;
+      case 'call': return BUILTINS[node.fn].js(node.args.map(e));
+      case 'apply': return `f_${node.fn}(${node.args.map(e).join(', ')})`;
+      case 'expect': {
+        const acc = fresh('e');
+        const out = frames[cur];
+        const inner = new Map(levels).set(node.variable, cur + 1);
+        const m = node.measure;
+        out.push(`let ${acc} = 0;`);
+        if (m.kind === 'normal') {
+          const T = table(m.nodes);
+          const i = fresh('i');
+          const body: string[] = [];
+          const v = expr(node.body, [...frames, body], inner);
+          out.push(`for (let ${i} = 0; ${i} < ${m.nodes}; ${i}++) {`, `  const b_${node.variable} = ${T}x[${i}];`,
+            ...body.map((s) => `  ${s}`), `  ${acc} += ${T}w[${i}] * ${v};`, '}');
+        } else {
+          const probs = m.probs.map(e);
+          m.values.forEach((value, k) => {
+            const body: string[] = [];
+            const v = expr(node.body, [...frames, body], inner);
+            out.push('{', `  const b_${node.variable} = ${num(value)};`, ...body.map((s) => `  ${s}`), `  ${acc} += ${probs[k]} * ${v};`, '}');
+          });
+        }
+        return acc;
+      }
+    }
+  };
+
+  const block = (assign: (v: string) => string, node: Node, levels = new Map<string, number>()): string[] => {
+    const frame: string[] = [];
+    const v = expr(node, [frame], levels);
+    return frame.length === 0 ? [assign(v)] : ['{', ...frame.map((s) => `  ${s}`), `  ${assign(v)}`, '}'];
+  };
+  const indent = (lines: string[], pad = '  ') => lines.map((s) => pad + s);
+
+  const fns = program.functions.flatMap((f) => [
+    `function f_${f.name}(${f.args.map((a) => `b_${a}`).join(', ')}) {`,
+    ...indent(block((v) => `return ${v};`, f.body)),
+    '}',
+  ]);
+  const st = program.state;
+  const update = [
+    'function update(x, out) {',
+    `  let ${st.map((s, i) => `s_${s.name} = x[${i}]`).join(', ')};`,
+    ...program.updates.flatMap((u) => indent(block((v) => `s_${st[u.target].name} = ${v};`, u.expr))),
+    ...st.map((s, i) => `  out[${i}] = s_${s.name};`),
+    '}',
+  ];
+  const observables = [
+    'function observables(x, out) {',
+    ...(st.length ? [`  const ${st.map((s, i) => `s_${s.name} = x[${i}]`).join(', ')};`] : []),
+    ...program.observables.flatMap((o, i) => indent(block((v) => `out[${i}] = ${v}; // ${o.name}`, o.expr))),
+    '}',
+  ];
+  const specials = Object.keys(BUILTINS).filter((n) => BUILTINS[n].js(['x']).startsWith('S_')).map((n) => `S_${n} = S.S_${n}`);
+  const header = [
+    `// saddle: generated kernels for model "${program.model.name}" (${program.model.file})`,
+    '"use strict";',
+    `const ${specials.join(', ')};`,
+    ...(program.params.length ? [`const ${program.params.map((p, i) => `p_${p.name} = P[${i}]`).join(', ')};`] : []),
+    ...tables.map((n, k) => `const GH${n}x = T[${k}].nodes, GH${n}w = T[${k}].weights;`),
+  ];
+  const source = [...header, ...fns, ...update, ...observables, 'return { update, observables };', ''].join('\n');
+  return { source, tables };
+}

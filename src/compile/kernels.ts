@@ -1,0 +1,7 @@
+/** The two functions a solver needs from a model at fixed parameters. Both write into `out`. */
+export interface Kernels {
+  /** One sequential sweep of the update equations: out = F(x). */
+  update(x: Float64Array, out: Float64Array): void;
+  /** Observables (then the free energy, if declared) at state x. */
+  observables(x: Float64Array, out: Float64Array): void;
+}

@@ -1,0 +1,339 @@
+import { parse } from 'mathjs';
+import type { Issue, IssueCode, Loc } from '../model/issues.ts';
+import { didYouMean } from '../model/suggest.ts';
+import type { Expr, Model, NamedExpr, VariableDecl } from '../model/types.ts';
+import { BUILTINS, CONSTANTS } from './builtins.ts';
+import { locateIndex, locateToken } from './locate.ts';
+import { walk, type Measure, type Node, type Op, type Program, type UserFunction } from './nodes.ts';
+
+/** The part of a mathjs AST node we read; mathjs's own types are wider than we need. */
+interface Ast {
+  readonly type: string;
+  readonly name?: string;
+  readonly value?: unknown;
+  readonly fn?: Ast | string;
+  readonly op?: string;
+  readonly args?: readonly Ast[];
+  readonly items?: readonly Ast[];
+  readonly content?: Ast;
+  readonly condition?: Ast;
+  readonly trueExpr?: Ast;
+  readonly falseExpr?: Ast;
+}
+
+const OPS: Readonly<Record<string, Op | 'pos'>> = {
+  add: '+', subtract: '-', multiply: '*', divide: '/', pow: '^', unaryMinus: 'neg', unaryPlus: 'pos',
+  smaller: '<', smallerEq: '<=', larger: '>', largerEq: '>=', equal: '==', unequal: '!=',
+  and: 'and', or: 'or', not: 'not',
+};
+const RESERVED = ['E', 'status', 'iterations', 'residual'];
+const NAN: Node = { kind: 'num', value: NaN };
+
+export interface BuildResult {
+  readonly program?: Program;
+  readonly issues: readonly Issue[];
+}
+
+interface Scope {
+  readonly expr: Expr;
+  readonly bound: ReadonlySet<string>;
+  readonly inFunction?: string;
+  readonly defStack: readonly string[];
+}
+
+/** Resolves every symbol of a Model into the IR, reporting every mistake with its place and a hint. */
+export function build(model: Model): BuildResult {
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  const add = (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => {
+    const key = `${code}|${loc.line}|${loc.col}|${symbol}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    issues.push({ code, ...loc, message, ...(symbol !== undefined && { symbol }), ...(hint && { hint }) });
+  };
+
+  const paramIx = new Map(model.params.map((p, i) => [p.name, i]));
+  const stateIx = new Map(model.orderParams.map((p, i) => [p.name, i]));
+  const variables = new Map<string, VariableDecl>(model.variables.map((v) => [v.name, v]));
+  const defs = new Map<string, NamedExpr>(model.definitions.map((d) => [d.name, d]));
+  const funcs = new Map(model.functions.map((f) => [f.name, f]));
+
+  // One name, one meaning: a clash between sections is a mistake, not a silent shadowing.
+  const owner = new Map<string, string>();
+  const claim = (name: string, section: string, loc: Loc) => {
+    const prev = owner.get(name);
+    if (RESERVED.includes(name)) add('duplicate-name', loc, `\`${name}\` is reserved`, name, 'choose another name');
+    else if (prev !== undefined) add('duplicate-name', loc, `\`${name}\` is declared both in ${prev} and in ${section}`, name, 'rename one of them');
+    else owner.set(name, section);
+  };
+  model.params.forEach((p) => claim(p.name, 'params', p.loc));
+  model.orderParams.forEach((p) => claim(p.name, 'order_params', p.loc));
+  model.variables.forEach((v) => claim(v.name, 'variables', v.loc));
+  model.definitions.forEach((d) => claim(d.name, 'definitions', d.loc));
+  model.functions.forEach((f) => claim(f.name, 'functions', f.loc));
+  for (const o of model.observables) {
+    if (stateIx.has(o.name) || paramIx.has(o.name) || RESERVED.includes(o.name)) {
+      add('duplicate-name', o.loc, `observable \`${o.name}\` would share a column with a ${stateIx.has(o.name) ? 'state variable' : paramIx.has(o.name) ? 'parameter' : 'reserved name'}`, o.name,
+        'order parameters are reported already; give the observable another name');
+    }
+  }
+
+  const parsed = new Map<Expr, Ast | undefined>();
+  const parseExpr = (expr: Expr): Ast | undefined => {
+    if (parsed.has(expr)) return parsed.get(expr);
+    let ast: Ast | undefined;
+    try {
+      ast = parse(expr.text) as unknown as Ast;
+    } catch (e) {
+      const err = e as Error & { char?: number };
+      const msg = err.message.replace(/\s*\(char \d+\)$/, '');
+      add('expression-syntax', locateIndex(expr, Math.max(0, (err.char ?? 1) - 1)), `cannot parse \`${expr.text}\`: ${msg}`,
+        undefined, 'expressions use mathjs syntax: + - * / ^, f(x), a ? b : c, E(xi, ...)');
+    }
+    parsed.set(expr, ast);
+    return ast;
+  };
+
+  const visibleNames = (scope: Scope): string[] => [
+    ...scope.bound, ...stateIx.keys(), ...paramIx.keys(), ...defs.keys(), ...Object.keys(CONSTANTS), ...variables.keys(),
+  ];
+
+  const symbol = (name: string, scope: Scope): Node => {
+    const here = locateToken(scope.expr, name);
+    if (scope.bound.has(name)) return { kind: 'bound', name };
+    if (stateIx.has(name)) {
+      if (scope.inFunction !== undefined) {
+        add('state-in-function', here, `function \`${scope.inFunction}\` reads the order parameter \`${name}\``, name,
+          `functions see only their arguments and the parameters: add \`${name}\` as an argument`);
+        return NAN;
+      }
+      return { kind: 'state', name, index: stateIx.get(name)! };
+    }
+    if (paramIx.has(name)) return { kind: 'param', name, index: paramIx.get(name)! };
+    const def = defs.get(name);
+    if (def) {
+      if (scope.defStack.includes(name)) {
+        const cycle = [...scope.defStack.slice(scope.defStack.indexOf(name)), name].join(' -> ');
+        add('cyclic-definition', def.loc, `definitions refer to each other in a cycle: ${cycle}`, name,
+          'a definition may use only definitions that do not lead back to it');
+        return NAN;
+      }
+      const ast = parseExpr(def.expr);
+      return ast ? conv(ast, { ...scope, expr: def.expr, defStack: [...scope.defStack, name] }) : NAN;
+    }
+    if (variables.has(name)) {
+      add('variable-outside-expectation', here, `the random variable \`${name}\` is used outside an expectation over it`, name,
+        `wrap the expression that uses it in E(${name}, ...)`);
+      return NAN;
+    }
+    if (name in CONSTANTS) return { kind: 'num', value: CONSTANTS[name] };
+    if (funcs.has(name) || name in BUILTINS) {
+      add('unknown-symbol', here, `\`${name}\` is a function, used here as a value`, name, `call it: ${name}(...)`);
+      return NAN;
+    }
+    add('unknown-symbol', here, `unknown symbol \`${name}\``, name,
+      didYouMean(name, visibleNames(scope)) ?? 'declare it under params, order_params, variables or definitions');
+    return NAN;
+  };
+
+  const expectation = (ast: Ast, scope: Scope): Node => {
+    const args = ast.args ?? [];
+    const here = locateToken(scope.expr, 'E');
+    if (args.length < 2 || args.length > 3) {
+      add('wrong-arity', here, `E takes 2 or 3 arguments, got ${args.length}`, 'E', 'write E(xi, body), E([xi, z], body) or E(xi, body, nodes)');
+      return NAN;
+    }
+    const head = args[0].type === 'ArrayNode' ? (args[0].items ?? []) : [args[0]];
+    const names: string[] = [];
+    for (const h of head) {
+      if (h.type !== 'SymbolNode') {
+        add('unsupported-syntax', here, 'the first argument of E is a variable or a list of variables', 'E', 'e.g. E(xi, ...) or E([xi, z], ...)');
+        return NAN;
+      }
+      const v = h.name!;
+      if (!variables.has(v)) {
+        add('undeclared-variable', locateToken(scope.expr, v), `expectation over \`${v}\`, which is not declared under variables`, v,
+          didYouMean(v, variables.keys()) ?? `declare it: variables: {${v}: normal}`);
+        return NAN;
+      }
+      if (scope.bound.has(v) || names.includes(v)) {
+        add('bad-value', locateToken(scope.expr, v), `\`${v}\` is already integrated over here`, v, 'use another variable for the inner expectation');
+        return NAN;
+      }
+      names.push(v);
+    }
+    let nodesOverride: number | undefined;
+    if (args.length === 3) {
+      const n = args[2];
+      const v = n.type === 'ConstantNode' ? Number(n.value) : NaN;
+      if (!(Number.isInteger(v) && v >= 1 && v <= 400)) {
+        add('bad-nodes', here, 'the node count (third argument of E) must be an integer between 1 and 400', 'E');
+        return NAN;
+      }
+      nodesOverride = v;
+    }
+    const inner: Scope = { ...scope, bound: new Set([...scope.bound, ...names]) };
+    let node = conv(args[1], inner);
+    for (let k = names.length - 1; k >= 0; k--) {
+      const decl = variables.get(names[k])!;
+      const outer: Scope = { ...scope, bound: new Set([...scope.bound, ...names.slice(0, k)]) };
+      let measure: Measure;
+      if (decl.law.kind === 'normal') {
+        measure = { kind: 'normal', nodes: nodesOverride ?? decl.law.nodes ?? model.nodes };
+      } else {
+        const { values, probs } = decl.law;
+        const ps = probs === null
+          ? values.map((): Node => ({ kind: 'num', value: 1 / values.length }))
+          : probs.map((p) => { const a = parseExpr(p); return a ? conv(a, { ...outer, expr: p }) : NAN; });
+        measure = { kind: 'discrete', values, probs: ps };
+      }
+      node = { kind: 'expect', variable: names[k], measure, body: node };
+    }
+    return node;
+  };
+
+  const call = (ast: Ast, scope: Scope): Node => {
+    const fnAst = ast.fn as Ast;
+    if (typeof fnAst !== 'object' || fnAst.type !== 'SymbolNode') {
+      add('unsupported-syntax', scope.expr.loc, 'only named functions can be called', undefined);
+      return NAN;
+    }
+    const name = fnAst.name!;
+    if (name === 'E') return expectation(ast, scope);
+    const args = (ast.args ?? []).map((a) => conv(a, scope));
+    const here = locateToken(scope.expr, name);
+    const user = funcs.get(name);
+    if (user) {
+      if (args.length !== user.args.length) {
+        add('wrong-arity', here, `\`${name}\` takes ${user.args.length} argument${user.args.length === 1 ? '' : 's'}, got ${args.length}`, name,
+          `declared as ${name}(${user.args.join(', ')})`);
+        return NAN;
+      }
+      return { kind: 'apply', fn: name, args };
+    }
+    const b = BUILTINS[name];
+    if (b) {
+      if (args.length < b.minArgs || args.length > b.maxArgs) {
+        const want = b.minArgs === b.maxArgs ? `${b.minArgs}` : b.maxArgs === Infinity ? `at least ${b.minArgs}` : `${b.minArgs} to ${b.maxArgs}`;
+        add('wrong-arity', here, `\`${name}\` takes ${want} argument${want === '1' ? '' : 's'}, got ${args.length}`, name, b.doc);
+        return NAN;
+      }
+      return { kind: 'call', fn: name, args };
+    }
+    const isValue = stateIx.has(name) || paramIx.has(name) || defs.has(name) || variables.has(name);
+    add('unknown-function', here, isValue ? `\`${name}\` is not a function` : `unknown function \`${name}\``, name,
+      isValue ? `write ${name} * (...) to multiply` : (didYouMean(name, [...funcs.keys(), ...Object.keys(BUILTINS)]) ?? 'declare it under functions, e.g. `f(x): x^2`'));
+    return NAN;
+  };
+
+  const conv = (ast: Ast, scope: Scope): Node => {
+    switch (ast.type) {
+      case 'ConstantNode':
+        if (typeof ast.value === 'number') return { kind: 'num', value: ast.value };
+        add('unsupported-syntax', scope.expr.loc, `only numbers are allowed as constants, got ${JSON.stringify(ast.value)}`);
+        return NAN;
+      case 'ParenthesisNode':
+        return conv(ast.content!, scope);
+      case 'SymbolNode':
+        return symbol(ast.name!, scope);
+      case 'FunctionNode':
+        return call(ast, scope);
+      case 'ConditionalNode':
+        return { kind: 'cond', test: conv(ast.condition!, scope), then: conv(ast.trueExpr!, scope), else: conv(ast.falseExpr!, scope) };
+      case 'OperatorNode': {
+        const op = OPS[ast.fn as string];
+        if (op === undefined) {
+          add('unsupported-syntax', locateToken(scope.expr, ast.op ?? ''), `the operator \`${ast.op}\` is not supported`, ast.op,
+            'supported: + - * / ^, comparisons, and, or, not, a ? b : c');
+          return NAN;
+        }
+        const args = (ast.args ?? []).map((a) => conv(a, scope));
+        return op === 'pos' ? args[0] : { kind: 'op', op, args };
+      }
+      default:
+        add('unsupported-syntax', scope.expr.loc, `${ast.type.replace(/Node$/, '').toLowerCase()} syntax is not supported in expressions`,
+          undefined, 'expressions are scalar formulas: numbers, names, operators, function calls and E(...)');
+        return NAN;
+    }
+  };
+
+  const top = (expr: Expr, extra: Partial<Scope> = {}): Node => {
+    const ast = parseExpr(expr);
+    return ast ? conv(ast, { expr, bound: new Set(), defStack: [], ...extra }) : NAN;
+  };
+
+  // User functions: their bodies see the arguments and the parameters only.
+  const functions: UserFunction[] = model.functions.map((f) => ({
+    name: f.name, args: f.args, body: top(f.body, { bound: new Set(f.args), inFunction: f.name }),
+  }));
+  checkCallCycles(functions, model, add);
+
+  // Definitions are inlined where used; check each once on its own too, so unused ones are checked.
+  for (const d of model.definitions) top(d.expr, { bound: new Set(variables.keys()), defStack: [d.name] });
+
+  const updates: { target: number; expr: Node }[] = [];
+  for (const u of model.updates) {
+    const target = stateIx.get(u.name);
+    const expr = top(u.expr);
+    if (target === undefined) {
+      add('update-of-undeclared', u.loc, `update for \`${u.name}\`, which is not an order parameter`, u.name,
+        didYouMean(u.name, stateIx.keys()) ?? `declare it under order_params: \`${u.name}: {init: 0.5}\``);
+    } else updates.push({ target, expr });
+  }
+  const updated = new Set(model.updates.map((u) => u.name));
+  for (const o of model.orderParams) {
+    if (!updated.has(o.name)) {
+      add('missing-update', o.loc, `order parameter \`${o.name}\` has no update equation`, o.name, `add \`${o.name}: <expression>\` under updates`);
+    }
+  }
+  // Sequential updates: a value read before its own update needs an initial value.
+  const assigned = new Set<number>();
+  for (let k = 0; k < updates.length; k++) {
+    walk(updates[k].expr, (n) => {
+      if (n.kind !== 'state' || assigned.has(n.index) || model.orderParams[n.index].init !== undefined) return;
+      add('missing-init', locateToken(model.updates[k].expr, n.name), `\`${n.name}\` is read before its update and has no initial value`, n.name,
+        `give it one under order_params (\`${n.name}: {init: ...}\`) or move its update earlier`);
+    });
+    assigned.add(updates[k].target);
+  }
+
+  const observables = model.observables.map((o) => ({ name: o.name, expr: top(o.expr) }));
+  if (model.freeEnergy) observables.push({ name: 'free_energy', expr: top(model.freeEnergy) });
+
+  if (issues.length > 0) return { issues };
+  const program: Program = {
+    model,
+    params: model.params.map(({ loc: _l, ...p }) => p),
+    state: model.orderParams.map(({ loc: _l, ...s }) => s),
+    functions,
+    updates,
+    observables,
+  };
+  return { program, issues };
+}
+
+function checkCallCycles(
+  functions: readonly UserFunction[],
+  model: Model,
+  add: (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => void,
+): void {
+  const calls = new Map(functions.map((f) => {
+    const out = new Set<string>();
+    walk(f.body, (n) => { if (n.kind === 'apply') out.add(n.fn); });
+    return [f.name, out];
+  }));
+  const state = new Map<string, 'active' | 'done'>();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'active') {
+      const decl = model.functions.find((f) => f.name === name)!;
+      add('cyclic-definition', decl.loc, `functions call each other in a cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`,
+        name, 'recursion is not supported: write the function without calling itself');
+      return;
+    }
+    state.set(name, 'active');
+    for (const c of calls.get(name) ?? []) visit(c, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const f of functions) visit(f.name, []);
+}

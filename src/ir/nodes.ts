@@ -1,0 +1,79 @@
+import type { Model } from '../model/types.ts';
+
+/**
+ * The expression IR. Every node is a scalar today; vector and matrix order parameters will add a shape to
+ * each node and a shape-checking pass (docs/architecture.md), without changing the other node kinds.
+ */
+export type Node =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'param'; readonly name: string; readonly index: number }
+  | { readonly kind: 'state'; readonly name: string; readonly index: number }
+  /** An integration variable inside its expectation, or a user-function argument inside its body. */
+  | { readonly kind: 'bound'; readonly name: string }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Node[] } // built-in function
+  | { readonly kind: 'apply'; readonly fn: string; readonly args: readonly Node[] } // user function
+  | { readonly kind: 'op'; readonly op: Op; readonly args: readonly Node[] }
+  | { readonly kind: 'cond'; readonly test: Node; readonly then: Node; readonly else: Node }
+  | { readonly kind: 'expect'; readonly variable: string; readonly measure: Measure; readonly body: Node };
+
+export type Op =
+  | '+' | '-' | '*' | '/' | '^' | 'neg'
+  | '<' | '<=' | '>' | '>=' | '==' | '!='
+  | 'and' | 'or' | 'not';
+
+/** The law an expectation integrates against; each law brings its own quadrature rule (compile/). */
+export type Measure =
+  | { readonly kind: 'normal'; readonly nodes: number } // probabilists' Gauss-Hermite
+  | { readonly kind: 'discrete'; readonly values: readonly number[]; readonly probs: readonly Node[] };
+
+export interface UserFunction {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly body: Node;
+}
+
+export interface StateVar {
+  readonly name: string;
+  readonly init?: Readonly<Record<string, number>>;
+  readonly min?: number;
+  readonly max?: number;
+  readonly doc?: string;
+}
+
+export interface ParamVar {
+  readonly name: string;
+  readonly default: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly doc?: string;
+}
+
+/** A model resolved and checked: all symbols bound, definitions inlined, ready to compile or interpret. */
+export interface Program {
+  readonly model: Model;
+  readonly params: readonly ParamVar[];
+  readonly state: readonly StateVar[];
+  readonly functions: readonly UserFunction[]; // callees before callers
+  /** Sequential (Gauss-Seidel) updates: each reads the values assigned before it in the same sweep. */
+  readonly updates: readonly { readonly target: number; readonly expr: Node }[];
+  /** Observables, then `free_energy` when the model has one. */
+  readonly observables: readonly { readonly name: string; readonly expr: Node }[];
+}
+
+/** Calls `visit` on every node of a tree, parents first. */
+export function walk(node: Node, visit: (n: Node) => void): void {
+  visit(node);
+  switch (node.kind) {
+    case 'call': case 'apply': case 'op':
+      node.args.forEach((a) => walk(a, visit));
+      break;
+    case 'cond':
+      walk(node.test, visit); walk(node.then, visit); walk(node.else, visit);
+      break;
+    case 'expect':
+      if (node.measure.kind === 'discrete') node.measure.probs.forEach((p) => walk(p, visit));
+      walk(node.body, visit);
+      break;
+    default:
+  }
+}

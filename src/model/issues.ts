@@ -1,0 +1,56 @@
+/**
+ * Model-file mistakes are data: every stage that reads a model returns Issues instead of throwing,
+ * so a user sees all mistakes at once, each with its place in the file and a hint.
+ */
+export type IssueCode =
+  | 'yaml-syntax'
+  | 'unknown-key'
+  | 'missing-key'
+  | 'bad-value'
+  | 'duplicate-name'
+  | 'expression-syntax'
+  | 'unsupported-syntax'
+  | 'unknown-symbol'
+  | 'unknown-function'
+  | 'wrong-arity'
+  | 'cyclic-definition'
+  | 'undeclared-variable'
+  | 'variable-outside-expectation'
+  | 'missing-update'
+  | 'update-of-undeclared'
+  | 'missing-init'
+  | 'bad-nodes'
+  | 'state-in-function';
+
+export interface Loc {
+  readonly file: string;
+  readonly line: number; // 1-based
+  readonly col: number; // 1-based
+}
+
+export interface Issue extends Loc {
+  readonly code: IssueCode;
+  readonly message: string;
+  readonly symbol?: string;
+  readonly hint?: string;
+}
+
+/** Thrown only at API boundaries (loadModel) when a model file has mistakes; the CLI formats it. */
+export class ModelError extends Error {
+  constructor(readonly issues: readonly Issue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ModelError';
+  }
+}
+
+export function formatIssue(issue: Issue): string {
+  const where = `${issue.file}:${issue.line}:${issue.col}`;
+  const sym = issue.symbol !== undefined ? ` \`${issue.symbol}\`` : '';
+  const hint = issue.hint ? `\n    hint: ${issue.hint}` : '';
+  return `${where}: error[${issue.code}]${sym}: ${issue.message}${hint}`;
+}
+
+export function formatIssues(issues: readonly Issue[]): string {
+  const n = issues.length;
+  return `${issues.map(formatIssue).join('\n')}\n${n} mistake${n === 1 ? '' : 's'} found.`;
+}

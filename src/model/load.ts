@@ -1,0 +1,21 @@
+import { compile, type Compiled } from '../compile/compile.ts';
+import { build } from '../ir/build.ts';
+import { ModelError, type Issue } from './issues.ts';
+import { readModel, readModelFile } from './read.ts';
+
+/** read + build: every mistake of both stages, or the Program. */
+export function check(file: string, text?: string): { compiled?: Compiled; issues: readonly Issue[] } {
+  const r = text === undefined ? readModelFile(file) : readModel(text, file);
+  if (!r.model) return { issues: r.issues };
+  const b = build(r.model);
+  const issues = [...r.issues, ...b.issues].sort((a, c) => a.line - c.line || a.col - c.col);
+  if (issues.length > 0 || !b.program) return { issues };
+  return { compiled: compile(b.program), issues };
+}
+
+/** Reads, checks and compiles a model file; throws ModelError listing every mistake. */
+export function loadModel(file: string, text?: string): Compiled {
+  const { compiled, issues } = check(file, text);
+  if (!compiled) throw new ModelError(issues);
+  return compiled;
+}

@@ -1,0 +1,293 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
+import type { Issue, IssueCode, Loc } from './issues.ts';
+import { didYouMean } from './suggest.ts';
+import type {
+  Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, ParamDecl, SolverDefaults, VariableDecl,
+} from './types.ts';
+
+export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
+const TOP_KEYS = [
+  'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy',
+];
+const MAX_NODES = 400;
+
+export interface ReadResult {
+  readonly model?: Model;
+  readonly issues: readonly Issue[];
+}
+
+/** Reads a model file from disk; a missing file is an issue like any other. */
+export function readModelFile(file: string): ReadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message);
+    return { issues: [{ code: 'bad-value', file, line: 1, col: 1, message: `cannot read the model file: ${why}`,
+      hint: 'run `saddle list` to see the built-in models' }] };
+  }
+  return readModel(text, file);
+}
+
+/** Parses YAML text into a Model, collecting every shape mistake (expressions are checked later, in ir/build). */
+export function readModel(text: string, file: string): ReadResult {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const issues: Issue[] = [];
+  const at = (offset: number): Loc => ({ file, ...lc.linePos(offset) });
+  const locOf = (n: YNode | null | undefined): Loc => at(n?.range?.[0] ?? 0);
+  const add = (code: IssueCode, where: Loc, message: string, symbol?: string, hint?: string) =>
+    issues.push({ code, ...where, message, ...(symbol !== undefined && { symbol }), ...(hint && { hint }) });
+
+  for (const e of doc.errors) {
+    const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    add('yaml-syntax', at(e.pos[0]), msg, undefined, 'check indentation, colons and matching brackets/quotes');
+  }
+  if (doc.errors.length > 0) return { issues };
+  const root = doc.contents;
+  if (!isMap(root)) {
+    add('yaml-syntax', locOf(root), 'a model file is a YAML mapping of sections (name, params, order_params, updates, ...)');
+    return { issues };
+  }
+
+  const exprOf = (n: unknown, what: string): Expr | undefined => {
+    if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number')) {
+      const r = n.range ?? [0, 0, 0];
+      return { text: String(n.value), loc: at(r[0]), raw: text.slice(r[0], r[1]) };
+    }
+    add('bad-value', locOf(n as YNode), `${what} must be an expression (a string or a number)`);
+    return undefined;
+  };
+  const numOf = (n: unknown, what: string): number | undefined => {
+    if (isScalar(n) && typeof n.value === 'number') return n.value;
+    add('bad-value', locOf(n as YNode), `${what} must be a number`, undefined,
+      isScalar(n) && typeof n.value === 'string' ? `got "${n.value}"; write a plain number such as 0.5 or 1e-3` : undefined);
+    return undefined;
+  };
+  const strOf = (n: unknown, what: string): string | undefined => {
+    if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number')) return String(n.value);
+    add('bad-value', locOf(n as YNode), `${what} must be text`);
+    return undefined;
+  };
+  const pairs = (n: unknown, what: string): Pair<unknown, unknown>[] => {
+    if (n === null || n === undefined || (isScalar(n) && n.value === null)) return [];
+    if (isMap(n)) return n.items as Pair<unknown, unknown>[];
+    add('bad-value', locOf(n as YNode), `${what} must be a mapping of names to entries`);
+    return [];
+  };
+  const keyOf = (p: Pair<unknown, unknown>): { name: string; loc: Loc } => {
+    const k = p.key as YNode;
+    return { name: isScalar(k) ? String(k.value) : '?', loc: locOf(k) };
+  };
+  /** Reads a mapping of options, reporting keys outside `allowed`. */
+  const options = (n: unknown, allowed: readonly string[], what: string): Map<string, unknown> => {
+    const out = new Map<string, unknown>();
+    for (const p of pairs(n, what)) {
+      const { name, loc } = keyOf(p);
+      if (!allowed.includes(name)) {
+        add('unknown-key', loc, `unknown key in ${what}`, name, didYouMean(name, allowed) ?? `allowed keys: ${allowed.join(', ')}`);
+      } else out.set(name, p.value);
+    }
+    return out;
+  };
+  const top = new Map<string, { value: unknown; loc: Loc }>();
+  for (const p of (root as YAMLMap).items) {
+    const { name, loc } = keyOf(p);
+    if (!TOP_KEYS.includes(name)) {
+      add('unknown-key', loc, 'unknown section', name, didYouMean(name, TOP_KEYS) ?? `sections: ${TOP_KEYS.join(', ')}`);
+    } else top.set(name, { value: p.value, loc });
+  }
+  const docLoc: Loc = { file, line: 1, col: 1 };
+  const required = (key: string, hint: string): unknown => {
+    const t = top.get(key);
+    if (t === undefined) add('missing-key', docLoc, `the model file has no \`${key}\` section`, key, hint);
+    return t?.value;
+  };
+
+  const nameNode = required('name', 'add `name: my-model` at the top');
+  const descNode = required('description', 'add a one-paragraph `description:` of the model');
+  const name = nameNode === undefined ? '' : (strOf(nameNode, 'name') ?? '');
+  const description = descNode === undefined ? '' : (strOf(descNode, 'description') ?? '');
+  const conventions = top.has('conventions') ? strOf(top.get('conventions')!.value, 'conventions') : undefined;
+  const source = top.has('source') ? strOf(top.get('source')!.value, 'source') : undefined;
+
+  const nodesOf = (n: unknown, what: string): number | undefined => {
+    const v = numOf(n, what);
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v) || v < 1 || v > MAX_NODES) {
+      add('bad-nodes', locOf(n as YNode), `${what} must be an integer between 1 and ${MAX_NODES}, got ${v}`);
+      return undefined;
+    }
+    return v;
+  };
+  let nodes = 64;
+  if (top.has('quadrature')) {
+    const q = options(top.get('quadrature')!.value, ['nodes'], 'quadrature');
+    if (q.has('nodes')) nodes = nodesOf(q.get('nodes'), 'quadrature.nodes') ?? nodes;
+  }
+  const solver: { damping?: number; tol?: number; maxIterations?: number } = {};
+  if (top.has('solver')) {
+    const s = options(top.get('solver')!.value, ['damping', 'tol', 'max_iterations'], 'solver');
+    const d = s.has('damping') ? numOf(s.get('damping'), 'solver.damping') : undefined;
+    if (d !== undefined && !(d > 0 && d <= 1)) add('bad-value', locOf(s.get('damping') as YNode), 'solver.damping must be in (0, 1]');
+    else if (d !== undefined) solver.damping = d;
+    const t = s.has('tol') ? numOf(s.get('tol'), 'solver.tol') : undefined;
+    if (t !== undefined && !(t > 0)) add('bad-value', locOf(s.get('tol') as YNode), 'solver.tol must be positive');
+    else if (t !== undefined) solver.tol = t;
+    const m = s.has('max_iterations') ? numOf(s.get('max_iterations'), 'solver.max_iterations') : undefined;
+    if (m !== undefined && !(Number.isInteger(m) && m > 0)) add('bad-value', locOf(s.get('max_iterations') as YNode), 'solver.max_iterations must be a positive integer');
+    else if (m !== undefined) solver.maxIterations = m;
+  }
+
+  /** Shared by params and order parameters: optional bounds that must be ordered. */
+  const bounds = (o: Map<string, unknown>, what: string) => {
+    const min = o.has('min') ? numOf(o.get('min'), `${what}.min`) : undefined;
+    const max = o.has('max') ? numOf(o.get('max'), `${what}.max`) : undefined;
+    if (min !== undefined && max !== undefined && min > max) {
+      add('bad-value', locOf(o.get('min') as YNode), `${what}: min (${min}) is above max (${max})`);
+    }
+    const doc = o.has('doc') ? strOf(o.get('doc'), `${what}.doc`) : undefined;
+    return { ...(min !== undefined && { min }), ...(max !== undefined && { max }), ...(doc !== undefined && { doc }) };
+  };
+
+  const params: ParamDecl[] = [];
+  for (const p of pairs(required('params', 'declare the model parameters, e.g. `params: {alpha: 2}`'), 'params')) {
+    const { name: pn, loc } = keyOf(p);
+    let decl: ParamDecl;
+    if (isMap(p.value)) {
+      const o = options(p.value, ['default', 'min', 'max', 'doc'], `parameter ${pn}`);
+      if (!o.has('default')) add('missing-key', loc, `parameter \`${pn}\` has no default`, pn, 'add `default: <number>`');
+      const def = o.has('default') ? numOf(o.get('default'), `default of ${pn}`) : undefined;
+      const b = bounds(o, `parameter ${pn}`);
+      if (def !== undefined) {
+        if ((b.min !== undefined && def < b.min) || (b.max !== undefined && def > b.max)) {
+          add('bad-value', locOf(o.get('default') as YNode), `the default of \`${pn}\` (${def}) is outside its bounds`, pn);
+        }
+      }
+      decl = { name: pn, default: def ?? NaN, ...b, loc };
+    } else {
+      // A bad default is reported; the name still resolves, so later mistakes are not spurious.
+      decl = { name: pn, default: numOf(p.value, `parameter ${pn}`) ?? NaN, loc };
+    }
+    params.push(decl);
+  }
+
+  const orderParams: OrderParamDecl[] = [];
+  const initNames = new Set<string>(REQUIRED_INITS);
+  const opSection = required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
+  for (const p of pairs(opSection, 'order_params')) {
+    const { name: on, loc } = keyOf(p);
+    let init: Record<string, number> | undefined;
+    let rest = {};
+    const initFrom = (n: unknown) => {
+      if (isMap(n)) {
+        init = {};
+        for (const ip of n.items as Pair<unknown, unknown>[]) {
+          const { name: iname } = keyOf(ip);
+          const v = numOf(ip.value, `init ${iname} of ${on}`);
+          if (v !== undefined) init[iname] = v;
+          initNames.add(iname);
+        }
+      } else {
+        const v = numOf(n, `init of ${on}`);
+        if (v !== undefined) init = { '*': v };
+      }
+    };
+    if (isMap(p.value)) {
+      const o = options(p.value, ['init', 'min', 'max', 'doc'], `order parameter ${on}`);
+      if (o.has('init')) initFrom(o.get('init'));
+      rest = bounds(o, `order parameter ${on}`);
+    } else if (!(p.value === null || (isScalar(p.value) && p.value.value === null))) {
+      initFrom(p.value);
+    }
+    orderParams.push({ name: on, ...(init && { init }), ...rest, loc });
+  }
+  // Expand a single init value to every named initialisation; a named one must be complete.
+  const names = [...initNames];
+  const completed: OrderParamDecl[] = orderParams.map((o) => {
+    if (o.init === undefined) return o;
+    if ('*' in o.init) return { ...o, init: Object.fromEntries(names.map((n) => [n, o.init!['*']])) };
+    for (const n of names) {
+      if (!(n in o.init)) {
+        add('missing-init', o.loc, `order parameter \`${o.name}\` has no value for the initialisation \`${n}\``, o.name,
+          `every named initialisation (${names.join(', ')}) needs a value for each order parameter that has an init`);
+      }
+    }
+    return o;
+  });
+
+  const variables: VariableDecl[] = [];
+  for (const p of pairs(top.get('variables')?.value, 'variables')) {
+    const { name: vn, loc } = keyOf(p);
+    let law: Law | undefined;
+    let doc: string | undefined;
+    if (isScalar(p.value) && p.value.value === 'normal') law = { kind: 'normal' };
+    else if (isMap(p.value)) {
+      const o = options(p.value, ['law', 'nodes', 'values', 'probs', 'doc'], `variable ${vn}`);
+      doc = o.has('doc') ? strOf(o.get('doc'), `${vn}.doc`) : undefined;
+      const lawName = o.has('law') ? strOf(o.get('law'), `law of ${vn}`) : o.has('values') ? 'discrete' : 'normal';
+      if (lawName === 'normal') {
+        const n = o.has('nodes') ? nodesOf(o.get('nodes'), `nodes of ${vn}`) : undefined;
+        law = { kind: 'normal', ...(n !== undefined && { nodes: n }) };
+      } else if (lawName === 'discrete') {
+        const vs = o.get('values');
+        if (!isSeq(vs) || vs.items.length === 0) {
+          add('bad-value', o.has('values') ? locOf(vs as YNode) : loc, `variable \`${vn}\`: a discrete law needs a non-empty list \`values: [...]\``, vn);
+        } else {
+          const values = vs.items.map((it) => numOf(it, `a value of ${vn}`)).filter((v): v is number => v !== undefined);
+          let probs: Expr[] | null = null;
+          const ps = o.get('probs');
+          if (ps !== undefined) {
+            if (!isSeq(ps) || ps.items.length !== vs.items.length) {
+              add('bad-value', locOf(ps as YNode), `variable \`${vn}\`: \`probs\` must be a list as long as \`values\``, vn);
+            } else probs = ps.items.map((it) => exprOf(it, `a probability of ${vn}`)).filter((e): e is Expr => e !== undefined);
+          }
+          law = { kind: 'discrete', values, probs };
+        }
+      } else if (lawName !== undefined) {
+        add('bad-value', locOf(o.get('law') as YNode), `unknown law \`${lawName}\``, lawName, 'laws: normal, discrete (give `values:` and optional `probs:`)');
+      }
+    } else {
+      add('bad-value', locOf(p.value as YNode), `variable \`${vn}\` must be \`normal\` or a mapping with \`values\``, vn);
+    }
+    if (law) variables.push({ name: vn, law, ...(doc !== undefined && { doc }), loc });
+  }
+
+  const functions: FunctionDecl[] = [];
+  for (const p of pairs(top.get('functions')?.value, 'functions')) {
+    const { name: head, loc } = keyOf(p);
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)?\s*\)\s*$/.exec(head);
+    if (!m) {
+      add('bad-value', loc, `a function is declared as \`name(arg1, arg2): expression\``, head, 'e.g. `Zout(w, V): H(-w/sqrt(V))`');
+      continue;
+    }
+    const body = exprOf(p.value, `the body of ${m[1]}`);
+    const args = m[2] ? m[2].split(',').map((s) => s.trim()) : [];
+    if (body) functions.push({ name: m[1], args, body, loc });
+  }
+
+  const named = (key: string, hint?: string): NamedExpr[] => {
+    const value = hint ? required(key, hint) : top.get(key)?.value;
+    const out: NamedExpr[] = [];
+    for (const p of pairs(value, key)) {
+      const { name: n, loc } = keyOf(p);
+      const expr = exprOf(p.value, `${key}.${n}`);
+      if (expr) out.push({ name: n, expr, loc });
+    }
+    return out;
+  };
+  const definitions = named('definitions');
+  const updates = named('updates', 'give an update equation for each order parameter, in the order they are applied');
+  const observables = named('observables');
+  const fe = top.get('free_energy');
+  const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
+
+  const model: Model = {
+    file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
+    nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
+    definitions, updates, observables, ...(freeEnergy && { freeEnergy }),
+  };
+  return { model, issues };
+}

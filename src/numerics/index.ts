@@ -1,0 +1,2 @@
+export * from './gauss-hermite.ts';
+export * from './special.ts';

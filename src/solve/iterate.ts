@@ -1,0 +1,135 @@
+import type { Problem } from '../compile/compile.ts';
+import { UsageError } from '../errors.ts';
+import { AndersonMixer } from './anderson.ts';
+import type { Solution, SolveOptions, Status } from './solution.ts';
+
+const DIVERGED = 1e15;
+
+/**
+ * Damped fixed-point iteration x <- x + damping (F(x) - x), optionally Anderson-accelerated.
+ * Convergence is judged on the undamped residual F(x) - x, never on the damped step.
+ */
+export function solve(problem: Problem, options: SolveOptions = {}): Solution {
+  const t0 = performance.now();
+  const d = problem.defaults;
+  const damping0 = options.damping ?? d.damping ?? 1;
+  const rtol = options.rtol ?? d.tol ?? 1e-10;
+  const atol = options.atol ?? 1e-12;
+  const maxIterations = options.maxIterations ?? d.maxIterations ?? 10_000;
+  const adaptive = options.adaptive ?? true;
+  const { kernels, lower, upper, stateNames } = problem;
+  const n = stateNames.length;
+
+  const initName = typeof options.init === 'string' ? options.init : options.init ? 'warm' : 'uninformed';
+  let x: Float64Array;
+  if (typeof options.init === 'string' || options.init === undefined) {
+    const start = problem.inits[initName];
+    if (!start) {
+      throw new UsageError(`model "${problem.model}" has no initialisation \`${initName}\``,
+        `its initialisations are: ${Object.keys(problem.inits).join(', ')}`);
+    }
+    x = Float64Array.from(start);
+  } else {
+    if (options.init.length !== n) throw new UsageError(`a start needs ${n} values (${stateNames.join(', ')}), got ${options.init.length}`);
+    x = Float64Array.from(options.init);
+  }
+
+  const fx = new Float64Array(n);
+  const r = new Float64Array(n);
+  const mixer = options.anderson ? new AndersonMixer(options.anderson) : undefined;
+  const history: number[] = [];
+  let damping = damping0;
+  let prevRes = Infinity;
+  let residual = NaN;
+  let status: Status = 'max-iterations';
+  let message: string | undefined;
+  let it = 0;
+
+  for (; it < maxIterations; it++) {
+    kernels.update(x, fx);
+    // Values with no start (conjugates assigned before they are read) take their first update as-is.
+    if (it === 0) for (let i = 0; i < n; i++) if (Number.isNaN(x[i])) x[i] = fx[i];
+    let bad = -1;
+    let out = -1;
+    let converged = true;
+    residual = 0;
+    for (let i = 0; i < n; i++) {
+      const v = fx[i];
+      if (!Number.isFinite(v)) { bad = i; break; }
+      if (v < lower[i] || v > upper[i]) out = i;
+      r[i] = v - x[i];
+      const a = Math.abs(r[i]);
+      if (a > residual) residual = a;
+      if (a > atol + rtol * Math.abs(x[i])) converged = false;
+    }
+    if (options.history) history.push(residual);
+    if (bad >= 0) {
+      status = 'nan';
+      message = `the update of \`${stateNames[bad]}\` gave ${fx[bad]} at iteration ${it + 1}`;
+      residual = NaN;
+      break;
+    }
+    if (out >= 0) {
+      status = 'invalid-domain';
+      message = `the update of \`${stateNames[out]}\` gave ${fx[out]}, outside [${lower[out]}, ${upper[out]}], at iteration ${it + 1}`;
+      break;
+    }
+    if (converged) { status = 'converged'; break; }
+    if (residual > DIVERGED || x.some((v) => Math.abs(v) > DIVERGED)) {
+      status = 'diverged';
+      message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
+      break;
+    }
+    if (adaptive) {
+      if (residual > prevRes) {
+        damping = Math.max(damping / 2, 1e-4);
+        mixer?.reset();
+      } else damping = Math.min(damping0, damping * 1.1);
+    }
+    prevRes = residual;
+    let next = mixer?.next(x, r, damping);
+    if (next && !inDomain(next, lower, upper)) {
+      mixer!.reset();
+      next = undefined;
+    }
+    if (next) x = next;
+    else for (let i = 0; i < n; i++) x[i] += damping * r[i];
+  }
+  if (status === 'max-iterations') {
+    message = `the residual was ${residual.toExponential(2)} after ${it} iterations (damping ${damping.toPrecision(3)})`;
+    it = maxIterations;
+  } else it += 1;
+
+  const obs = new Float64Array(problem.observableNames.length);
+  if (status !== 'nan') kernels.observables(x, obs);
+  else obs.fill(NaN);
+  return {
+    status,
+    iterations: it,
+    residual,
+    state: Object.fromEntries(stateNames.map((s, i) => [s, x[i]])),
+    observables: Object.fromEntries(problem.observableNames.map((o, i) => [o, obs[i]])),
+    time: performance.now() - t0,
+    init: initName,
+    ...(message !== undefined && { message }),
+    ...(options.history && { history }),
+  };
+}
+
+function inDomain(x: Float64Array, lower: Float64Array, upper: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!(x[i] >= lower[i] && x[i] <= upper[i])) return false;
+  return true;
+}
+
+/** Solves from each named initialisation and groups the converged ones into distinct fixed points. */
+export function solveFromEach(problem: Problem, inits: readonly string[], options: SolveOptions = {}) {
+  const solutions = inits.map((init) => solve(problem, { ...options, init }));
+  const distinct: Solution[] = [];
+  for (const s of solutions) {
+    if (s.status !== 'converged') continue;
+    const same = distinct.some((d) => problem.stateNames.every((k) =>
+      Math.abs(d.state[k] - s.state[k]) <= 1e-6 * (1 + Math.abs(d.state[k]))));
+    if (!same) distinct.push(s);
+  }
+  return { solutions, distinct };
+}
