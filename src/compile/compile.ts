@@ -19,6 +19,8 @@ export interface Problem {
   /** Domain of each order parameter (declared min/max, else -Infinity/Infinity). */
   readonly lower: Float64Array;
   readonly upper: Float64Array;
+  /** Indices of the order parameters read before their update (the ones damping and Anderson act on). */
+  readonly carried: readonly number[];
   /** Start values per named initialisation; NaN where the first sweep assigns the value before reading it. */
   readonly inits: Readonly<Record<string, Float64Array>>;
   readonly defaults: SolverDefaults;
@@ -46,6 +48,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
   for (const name of program.model.initNames) {
     inits[name] = Float64Array.from(program.state, (s) => s.init?.[name] ?? NaN);
   }
+  const carried = program.state.flatMap((s, i) => (s.carried ? [i] : []));
   const lower = Float64Array.from(program.state, (s) => s.min ?? -Infinity);
   const upper = Float64Array.from(program.state, (s) => s.max ?? Infinity);
   return {
@@ -62,6 +65,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
         observableNames: program.observables.map((o) => o.name),
         lower,
         upper,
+        carried,
         inits,
         defaults: program.model.solver,
         kernels: options.interpreted ? interpret(program, params) : factory(params, S, T),

@@ -39,6 +39,8 @@ interface Scope {
   readonly bound: ReadonlySet<string>;
   readonly inFunction?: string;
   readonly defStack: readonly string[];
+  /** Checking a definition on its own: where it is used decides whether its random variables are bound. */
+  readonly freeVariablesOk?: boolean;
 }
 
 /** Resolves every symbol of a Model into the IR, reporting every mistake with its place and a hint. */
@@ -122,6 +124,7 @@ export function build(model: Model): BuildResult {
       return ast ? conv(ast, { ...scope, expr: def.expr, defStack: [...scope.defStack, name] }) : NAN;
     }
     if (variables.has(name)) {
+      if (scope.freeVariablesOk) return { kind: 'bound', name };
       add('variable-outside-expectation', here, `the random variable \`${name}\` is used outside an expectation over it`, name,
         `wrap the expression that uses it in E(${name}, ...)`);
       return NAN;
@@ -269,7 +272,7 @@ export function build(model: Model): BuildResult {
   checkCallCycles(functions, model, add);
 
   // Definitions are inlined where used; check each once on its own too, so unused ones are checked.
-  for (const d of model.definitions) top(d.expr, { bound: new Set(variables.keys()), defStack: [d.name] });
+  for (const d of model.definitions) top(d.expr, { defStack: [d.name], freeVariablesOk: true });
 
   const updates: { target: number; expr: Node }[] = [];
   for (const u of model.updates) {
@@ -288,9 +291,12 @@ export function build(model: Model): BuildResult {
   }
   // Sequential updates: a value read before its own update needs an initial value.
   const assigned = new Set<number>();
+  const carried = new Set<number>();
   for (let k = 0; k < updates.length; k++) {
     walk(updates[k].expr, (n) => {
-      if (n.kind !== 'state' || assigned.has(n.index) || model.orderParams[n.index].init !== undefined) return;
+      if (n.kind !== 'state' || assigned.has(n.index)) return;
+      carried.add(n.index);
+      if (model.orderParams[n.index].init !== undefined) return;
       add('missing-init', locateToken(model.updates[k].expr, n.name), `\`${n.name}\` is read before its update and has no initial value`, n.name,
         `give it one under order_params (\`${n.name}: {init: ...}\`) or move its update earlier`);
     });
@@ -304,7 +310,7 @@ export function build(model: Model): BuildResult {
   const program: Program = {
     model,
     params: model.params.map(({ loc: _l, ...p }) => p),
-    state: model.orderParams.map(({ loc: _l, ...s }) => s),
+    state: model.orderParams.map(({ loc: _l, ...s }, i) => ({ ...s, carried: carried.has(i) })),
     functions,
     updates,
     observables,

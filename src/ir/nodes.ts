@@ -34,6 +34,10 @@ export interface UserFunction {
 
 export interface StateVar {
   readonly name: string;
+  /** Read before its update in a sweep, so its value carries from one sweep to the next. A value that is
+   * assigned before it is read (a conjugate in the hats-then-overlaps order) is an intermediate: the solver
+   * neither damps it nor needs a start value for it. */
+  readonly carried: boolean;
   readonly init?: Readonly<Record<string, number>>;
   readonly min?: number;
   readonly max?: number;

@@ -36,10 +36,13 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
 
   const fx = new Float64Array(n);
   const r = new Float64Array(n);
+  const { carried } = problem;
+  const xc = new Float64Array(carried.length);
+  const rc = new Float64Array(carried.length);
   const mixer = options.anderson ? new AndersonMixer(options.anderson) : undefined;
   const history: number[] = [];
   let damping = damping0;
-  let prevRes = Infinity;
+  let prevScaled = Infinity;
   let residual = NaN;
   let status: Status = 'max-iterations';
   let message: string | undefined;
@@ -80,20 +83,27 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
       break;
     }
+    // Damping and Anderson act on the carried values only; intermediates are recomputed every sweep anyway.
+    let scaled = 0;
+    carried.forEach((i, k) => {
+      xc[k] = x[i];
+      rc[k] = r[i];
+      scaled = Math.max(scaled, Math.abs(r[i]) / (atol + rtol * Math.abs(x[i])));
+    });
     if (adaptive) {
-      if (residual > prevRes) {
+      if (scaled > prevScaled) {
         damping = Math.max(damping / 2, 1e-4);
         mixer?.reset();
       } else damping = Math.min(damping0, damping * 1.1);
     }
-    prevRes = residual;
-    let next = mixer?.next(x, r, damping);
-    if (next && !inDomain(next, lower, upper)) {
+    prevScaled = scaled;
+    let next = mixer?.next(xc, rc, damping);
+    if (next && !carried.every((i, k) => next![k] >= lower[i] && next![k] <= upper[i])) {
       mixer!.reset();
       next = undefined;
     }
-    if (next) x = next;
-    else for (let i = 0; i < n; i++) x[i] += damping * r[i];
+    x.set(fx);
+    carried.forEach((i, k) => { x[i] = next ? next[k] : xc[k] + damping * rc[k]; });
   }
   if (status === 'max-iterations') {
     message = `the residual was ${residual.toExponential(2)} after ${it} iterations (damping ${damping.toPrecision(3)})`;
@@ -114,11 +124,6 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     ...(message !== undefined && { message }),
     ...(options.history && { history }),
   };
-}
-
-function inDomain(x: Float64Array, lower: Float64Array, upper: Float64Array): boolean {
-  for (let i = 0; i < x.length; i++) if (!(x[i] >= lower[i] && x[i] <= upper[i])) return false;
-  return true;
 }
 
 /** Solves from each named initialisation and groups the converged ones into distinct fixed points. */
