@@ -1,0 +1,62 @@
+import { loadModel } from '../../model/load.ts';
+import { solve, solveFromEach } from '../../solve/iterate.ts';
+import type { Solution } from '../../solve/solution.ts';
+import { fmt, textTable } from '../../report/table.ts';
+import { EXIT } from '../exit.ts';
+import { resolveModel } from '../models.ts';
+import { onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+
+export const SOLVE_HELP = `saddle solve MODEL [options]
+
+Solve the fixed-point equations of MODEL (a YAML file or a built-in name, see \`saddle list\`) at one point.
+
+Options:
+  --set a=1,b=2       parameter values (repeatable); the others keep their defaults
+  --init NAME         start from this named initialisation (default: uninformed); \`all\` tries every one
+                      and reports each distinct fixed point
+  --json              print one JSON object: {"model", "params", "status", "iterations", "residual",
+                      "state", "observables", "time", "init"[, "message"]} (with --init all: an array)
+  --damping D         fraction of the undamped step taken, in (0, 1] (default: the model's, else 1)
+  --tol T             relative tolerance on the undamped residual |F(x) - x| (default: the model's, else 1e-10)
+  --max-iterations N  iteration budget (default: the model's, else 10000)
+  --anderson M        Anderson acceleration with memory M (0: off, the default)
+
+Exit codes: 0 converged, 3 not converged (the result is still printed), 2 bad input.`;
+
+const toJson = (model: string, params: Record<string, number>, s: Solution) => ({
+  model, params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
+  observables: s.observables, time: s.time, init: s.init, ...(s.message !== undefined && { message: s.message }),
+});
+
+export function runSolve(argv: readonly string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { ...SOLVER_OPTIONS, json: { type: 'boolean' } });
+  if (values.help) { out(SOLVE_HELP); return EXIT.ok; }
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'solve')));
+  const problem = compiled.problem(parseSet(values.set as string[] | undefined));
+  const params = Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]]));
+  const options = solveOptions(values);
+  const init = (values.init as string | undefined) ?? 'uninformed';
+  const all = init === 'all';
+  const { solutions, distinct } = all
+    ? solveFromEach(problem, Object.keys(problem.inits), options)
+    : { solutions: [solve(problem, { ...options, init })], distinct: [] };
+  const ok = solutions.some((s) => s.status === 'converged');
+  if (values.json) {
+    const objs = solutions.map((s) => toJson(problem.model, params, s));
+    out(JSON.stringify(all ? objs : objs[0], (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
+    return ok ? EXIT.ok : EXIT.notConverged;
+  }
+  out(`model ${problem.model}  (${problem.file})`);
+  out(`params ${Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
+  for (const s of solutions) {
+    out('');
+    out(`init ${s.init}: ${s.status} after ${s.iterations} iterations, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
+    if (s.message) out(`  ${s.message}`);
+    out(textTable(['name', 'value'], [...Object.entries(s.state), ...Object.entries(s.observables)]));
+  }
+  if (all) {
+    out('');
+    out(`${distinct.length} distinct fixed point${distinct.length === 1 ? '' : 's'} among ${solutions.length} initialisations`);
+  }
+  return ok ? EXIT.ok : EXIT.notConverged;
+}

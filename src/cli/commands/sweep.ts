@@ -1,0 +1,105 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { UsageError } from '../../errors.ts';
+import { loadModel } from '../../model/load.ts';
+import { didYouMean } from '../../model/suggest.ts';
+import { writePlot } from '../../report/plot.ts';
+import { sweepPlot } from '../../report/sweep-plot.ts';
+import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
+import { parseAxis, type Axis } from '../../sweep/axis.ts';
+import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
+import { EXIT } from '../exit.ts';
+import { resolveModel } from '../models.ts';
+import { onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { Progress } from '../progress.ts';
+
+export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
+
+Solve MODEL along a range of one parameter, or on a grid of two, with warm-start continuation: each point
+starts from its neighbour's solution; a failed step is halved and retried, then restarted cold. Every point
+gives a row with its status: no point is dropped.
+
+Options:
+  --param NAME=START:STOP:COUNT[:log]   the swept parameter (evenly spaced, or geometric with :log);
+                      give --param twice for a 2-D grid (the first is swept by continuation)
+  --set a=1,b=2       fixed values of the other parameters
+  --direction D       forward (default), backward, or both (two branches: exposes hysteresis)
+  --init NAME         initialisation of the first point and of cold restarts (default: uninformed)
+  --out FILE          write the rows to FILE.csv (row by row, as they are solved) or FILE.json; columns:
+                      swept parameters, order parameters, observables, status, iterations, residual, branch
+  --plot FILE         plot to FILE.svg or FILE.png (repeatable)
+  --y A,B             quantities to plot (order parameters or observables; default: the observables)
+  --logx, --logy      logarithmic plot axes
+  --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
+
+Exit codes: 0 every point converged, 3 some points did not (their rows say why), 2 bad input.`;
+
+export async function runSweep(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...SOLVER_OPTIONS,
+    param: { type: 'string', multiple: true }, direction: { type: 'string' }, out: { type: 'string' },
+    plot: { type: 'string', multiple: true }, y: { type: 'string' }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
+  });
+  if (values.help) { out(SWEEP_HELP); return EXIT.ok; }
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')));
+  const fixed = parseSet(values.set as string[] | undefined);
+  const base = compiled.problem(fixed); // checks the fixed values
+  const axes: Axis[] = ((values.param as string[] | undefined) ?? []).map(parseAxis);
+  if (axes.length < 1 || axes.length > 2) throw new UsageError('give one --param (a line) or two (a grid)', 'e.g. --param alpha=0.1:5:50');
+  for (const a of axes) {
+    if (!base.paramNames.includes(a.name)) {
+      throw new UsageError(`model "${base.model}" has no parameter \`${a.name}\``, didYouMean(a.name, base.paramNames) ?? `its parameters: ${base.paramNames.join(', ')}`);
+    }
+    for (const v of a.values) compiled.problem({ ...fixed, [a.name]: v }); // bounds are checked before any work
+  }
+  const direction = (values.direction as string | undefined) ?? 'forward';
+  if (!['forward', 'backward', 'both'].includes(direction)) throw new UsageError(`--direction ${direction}: use forward, backward or both`);
+  const quantities = [...base.stateNames, ...base.observableNames];
+  const ys = values.y ? String(values.y).split(',').map((s) => s.trim()).filter(Boolean) : base.observableNames.length ? [...base.observableNames] : [...base.stateNames];
+  for (const y of ys) {
+    if (!quantities.includes(y)) throw new UsageError(`--y ${y}: not an order parameter or observable of "${base.model}"`, didYouMean(y, quantities) ?? `choose from: ${quantities.join(', ')}`);
+  }
+  const outFile = values.out as string | undefined;
+  if (outFile && !['.csv', '.json'].includes(extname(outFile))) throw new UsageError(`--out ${outFile}: write to a .csv or .json file`);
+  const plots = (values.plot as string[] | undefined) ?? [];
+  for (const p of plots) if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
+
+  const swept = axes.map((a) => a.name);
+  const cols = columns(swept, base);
+  const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
+  const total = axes.reduce((n, a) => n * a.values.length, direction === 'both' ? 2 : 1);
+  const progress = new Progress(total);
+  const options = {
+    ...solveOptions(values),
+    direction: direction as Direction | 'both',
+    ...(values.init !== undefined && { init: String(values.init) }),
+    onRow: (row: SweepRow) => {
+      csv?.write(row);
+      progress.tick(swept.map((k) => `${k}=${+row.params[k].toPrecision(4)}`).join(' '), row.solution.status === 'converged');
+    },
+  };
+  const rows = axes.length === 1 ? sweep(compiled, fixed, axes[0], options) : sweepGrid(compiled, fixed, axes[0], axes[1], options);
+
+  if (outFile?.endsWith('.json')) {
+    mkdirSync(dirname(outFile), { recursive: true });
+    const params = Object.fromEntries(base.paramNames.map((p, i) => [p, base.params[i]]));
+    writeFileSync(outFile, JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
+      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, null, 1));
+  }
+  for (const p of plots) {
+    const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${k}=${v}`).join(', ') : ''}`;
+    await writePlot(sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
+      logX: Boolean(values.logx), logY: Boolean(values.logy) }), p);
+  }
+
+  const shown = [...swept, ...ys, 'status', 'iterations', ...(direction === 'both' ? ['branch'] : [])];
+  const every = Math.max(1, Math.ceil(rows.length / 15));
+  const sample = rows.filter((_, i) => i % every === 0 || i === rows.length - 1);
+  out(textTable(shown, sample.map((r) => cells(r, shown))));
+  const failed = rows.filter((r) => r.solution.status !== 'converged');
+  out(`${rows.length} points${every > 1 ? ` (every ${every}th shown)` : ''}, ${rows.length - failed.length} converged, ${failed.length} not converged`);
+  for (const f of failed.slice(0, 5)) out(`  ${swept.map((k) => `${k}=${f.params[k]}`).join(' ')}: ${f.solution.status}: ${f.solution.message ?? ''}`);
+  if (outFile) out(`rows written to ${outFile}`);
+  for (const p of plots) out(`plot written to ${p}`);
+  return failed.length ? EXIT.notConverged : EXIT.ok;
+}

@@ -1,0 +1,65 @@
+import { UsageError } from '../errors.ts';
+import { formatIssues, ModelError } from '../model/issues.ts';
+import { CHECK_HELP, runCheck } from './commands/check.ts';
+import { DEMO_HELP, runDemo } from './commands/demo.ts';
+import { LIST_HELP, runList } from './commands/list.ts';
+import { runSolve, SOLVE_HELP } from './commands/solve.ts';
+import { runSweep, SWEEP_HELP } from './commands/sweep.ts';
+import { EXIT } from './exit.ts';
+
+const HELP = `saddle: replica saddle-point and state-evolution equations, written once in a model file,
+compiled into fast solvers with honest diagnostics.
+
+Usage: saddle COMMAND [options]
+
+Commands:
+  solve MODEL    solve at one parameter point (--json for machine-readable output)
+  sweep MODEL    sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
+  check MODEL    validate a model file and summarise it (--debug prints the generated code)
+  list           the built-in models in equations/
+  demo           the double-descent curve of ridge regression, written under results/
+
+MODEL is a YAML file or the name of a built-in model. \`saddle COMMAND --help\` tells more.
+Exit codes: 0 success, 1 internal error (a bug: please report it), 2 bad input (the message says where
+and how to fix it), 3 a solve did not converge (results are still written, with their status).`;
+
+type Command = (argv: readonly string[], out: (s: string) => void) => number | Promise<number>;
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  solve: { run: runSolve, help: SOLVE_HELP },
+  sweep: { run: runSweep, help: SWEEP_HELP },
+  check: { run: runCheck, help: CHECK_HELP },
+  list: { run: runList, help: LIST_HELP },
+  demo: { run: runDemo, help: DEMO_HELP },
+};
+
+/** Runs one command line; returns the exit code. User mistakes are printed to `err`, never thrown. */
+export async function main(argv: readonly string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS[rest[0] ?? ''] : undefined;
+    out(topic ? topic.help : HELP);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err(`saddle: unknown command \`${name}\`; commands: ${Object.keys(COMMANDS).join(', ')} (saddle --help)`);
+    return EXIT.input;
+  }
+  try {
+    return await command.run(rest, out);
+  } catch (e) {
+    if (e instanceof ModelError) {
+      err(formatIssues(e.issues));
+      return EXIT.input;
+    }
+    if (e instanceof UsageError) {
+      err(`saddle ${name}: ${e.message}${e.hint ? `\n    hint: ${e.hint}` : ''}`);
+      return EXIT.input;
+    }
+    err(`saddle ${name}: internal error (a bug in saddle; please report it with the command line):\n${(e as Error).stack ?? e}`);
+    return EXIT.internal;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])main\.ts$/.test(process.argv[1]);
+if (isEntry) process.exitCode = await main(process.argv.slice(2));

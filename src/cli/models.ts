@@ -1,0 +1,36 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { UsageError } from '../errors.ts';
+import { didYouMean } from '../model/suggest.ts';
+
+/** The built-in models shipped in equations/. */
+export const EQUATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../equations');
+
+export function builtinNames(): string[] {
+  return readdirSync(EQUATIONS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** A model argument is a path to a YAML file or the name of a built-in model. */
+export function resolveModel(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const builtin = join(EQUATIONS_DIR, `${arg.replace(/\.ya?ml$/, '')}.yaml`);
+  if (existsSync(builtin)) return builtin;
+  const names = builtinNames();
+  throw new UsageError(`no model file \`${arg}\``, didYouMean(arg.replace(/^.*\/|\.ya?ml$/g, ''), names) ?? `built-in models: ${names.join(', ')}`);
+}
+
+/** Name and first sentence of each built-in model's description, for `saddle list`. */
+export function listModels(): { name: string; summary: string }[] {
+  return builtinNames().map((name) => {
+    let summary = '';
+    try {
+      const doc = parse(readFileSync(join(EQUATIONS_DIR, `${name}.yaml`), 'utf8')) as { description?: string };
+      summary = String(doc.description ?? '').replace(/\s+/g, ' ').trim().split(/(?<=\.)\s/)[0];
+    } catch {
+      summary = '(cannot be read: run `saddle check` on it)';
+    }
+    return { name, summary };
+  });
+}

@@ -1,0 +1,60 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.ts';
+import type { SolveOptions } from '../solve/solution.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every solving command takes. */
+export const SOLVER_OPTIONS: Options = {
+  set: { type: 'string', multiple: true },
+  init: { type: 'string' },
+  damping: { type: 'string' },
+  tol: { type: 'string' },
+  'max-iterations': { type: 'string' },
+  anderson: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function parse(argv: readonly string[], options: Options) {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify.*$/s, ''), 'see `saddle COMMAND --help`');
+  }
+}
+
+/** `--set a=1,b=2` (repeatable) into a record of numbers. */
+export function parseSet(values: readonly string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (values ?? []).flatMap((v) => v.split(','))) {
+    if (!part.trim()) continue;
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(part);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isFinite(v)) throw new UsageError(`cannot read \`--set ${part}\``, 'write --set name=value,name2=value2 with numbers');
+    out[m[1]] = v;
+  }
+  return out;
+}
+
+export function num(v: unknown, flag: string, check: (x: number) => boolean = () => true): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`--${flag} ${v} is not a valid value`);
+  return x;
+}
+
+export function solveOptions(values: Record<string, unknown>): Omit<SolveOptions, 'init'> {
+  const damping = num(values.damping, 'damping', (x) => x > 0 && x <= 1);
+  const rtol = num(values.tol, 'tol', (x) => x > 0);
+  const maxIterations = num(values['max-iterations'], 'max-iterations', (x) => Number.isInteger(x) && x > 0);
+  const anderson = num(values.anderson, 'anderson', (x) => Number.isInteger(x) && x >= 0 && x <= 20);
+  return {
+    ...(damping !== undefined && { damping }), ...(rtol !== undefined && { rtol }),
+    ...(maxIterations !== undefined && { maxIterations }), ...(anderson !== undefined && { anderson }),
+  };
+}
+
+export function onePositional(positionals: readonly string[], command: string): string {
+  if (positionals.length !== 1) throw new UsageError(`\`saddle ${command}\` takes one model (a file or a built-in name), got ${positionals.length}`, `see \`saddle ${command} --help\``);
+  return positionals[0];
+}

@@ -1,0 +1,56 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Problem } from '../compile/compile.ts';
+import type { SweepRow } from '../sweep/continuation.ts';
+
+/** Column order of sweep tables: swept parameters, order parameters, observables, then the solve's record. */
+export function columns(swept: readonly string[], problem: Pick<Problem, 'stateNames' | 'observableNames'>): string[] {
+  return [...swept, ...problem.stateNames, ...problem.observableNames, 'status', 'iterations', 'residual', 'branch'];
+}
+
+export function cells(row: SweepRow, cols: readonly string[]): (string | number)[] {
+  const s = row.solution;
+  return cols.map((c) => {
+    switch (c) {
+      case 'status': return s.status;
+      case 'iterations': return s.iterations;
+      case 'residual': return s.residual;
+      case 'branch': return row.branch;
+      default: return row.params[c] ?? s.state[c] ?? s.observables[c];
+    }
+  });
+}
+
+const csvCell = (v: string | number) => (typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : String(v)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** A CSV file written row by row, so an interrupted run keeps what it computed. */
+export class CsvWriter {
+  constructor(private readonly file: string, private readonly cols: readonly string[]) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${cols.join(',')}\n`);
+  }
+
+  write(row: SweepRow): void {
+    appendFileSync(this.file, `${cells(row, this.cols).map(csvCell).join(',')}\n`);
+  }
+}
+
+export function toCsv(rows: readonly SweepRow[], cols: readonly string[]): string {
+  return [cols.join(','), ...rows.map((r) => cells(r, cols).map(csvCell).join(','))].join('\n') + '\n';
+}
+
+/** Numbers for a terminal: 6 significant digits, exponent form outside [1e-3, 1e5). */
+export function fmt(v: string | number): string {
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toPrecision(6);
+}
+
+/** An aligned plain-text table. */
+export function textTable(header: readonly string[], body: readonly (readonly (string | number)[])[]): string {
+  const rows = [header.map(String), ...body.map((r) => r.map(fmt))];
+  const width = header.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  return rows.map((r) => r.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
+}
