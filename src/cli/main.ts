@@ -61,5 +61,8 @@ export async function main(argv: readonly string[], out = (s: string) => console
   }
 }
 
+// `saddle ... | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+
 const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])main\.ts$/.test(process.argv[1]);
 if (isEntry) process.exitCode = await main(process.argv.slice(2));

@@ -26,6 +26,10 @@ const OPS: Readonly<Record<string, Op | 'pos'>> = {
   smaller: '<', smallerEq: '<=', larger: '>', largerEq: '>=', equal: '==', unequal: '!=',
   and: 'and', or: 'or', not: 'not',
 };
+/** Where to point for syntax the language does not support (the token that starts it). */
+const SYNTAX_TOKEN: Readonly<Record<string, string>> = {
+  ArrayNode: '[', AccessorNode: '[', ObjectNode: '{', AssignmentNode: '=', FunctionAssignmentNode: '=', BlockNode: ';',
+};
 const RESERVED = ['E', 'status', 'iterations', 'residual'];
 const NAN: Node = { kind: 'num', value: NaN };
 
@@ -85,11 +89,13 @@ export function build(model: Model): BuildResult {
     if (parsed.has(expr)) return parsed.get(expr);
     let ast: Ast | undefined;
     try {
-      ast = parse(expr.text) as unknown as Ast;
+      // A newline (from a YAML block scalar) is whitespace here, not mathjs's statement separator;
+      // replaced one for one, so the parser's error positions still index expr.text.
+      ast = parse(expr.text.replace(/[\r\n]/g, ' ')) as unknown as Ast;
     } catch (e) {
       const err = e as Error & { char?: number };
       const msg = err.message.replace(/\s*\(char \d+\)$/, '');
-      add('expression-syntax', locateIndex(expr, Math.max(0, (err.char ?? 1) - 1)), `cannot parse \`${expr.text}\`: ${msg}`,
+      add('expression-syntax', locateIndex(expr, Math.max(0, (err.char ?? 1) - 1)), `cannot parse \`${expr.text.trim().replace(/\s*\n\s*/g, ' ')}\`: ${msg}`,
         undefined, 'expressions use mathjs syntax: + - * / ^, f(x), a ? b : c, E(xi, ...)');
     }
     parsed.set(expr, ast);
@@ -231,10 +237,13 @@ export function build(model: Model): BuildResult {
 
   const conv = (ast: Ast, scope: Scope): Node => {
     switch (ast.type) {
-      case 'ConstantNode':
+      case 'ConstantNode': {
         if (typeof ast.value === 'number') return { kind: 'num', value: ast.value };
-        add('unsupported-syntax', scope.expr.loc, `only numbers are allowed as constants, got ${JSON.stringify(ast.value)}`);
+        const quoted = scope.expr.raw.includes(`'${ast.value}'`) ? `'${ast.value}'` : JSON.stringify(ast.value);
+        add('unsupported-syntax', locateToken(scope.expr, quoted), `only numbers are allowed as constants, got ${JSON.stringify(ast.value)}`,
+          undefined, 'expressions are numeric: write numbers without quotes, and no strings');
         return NAN;
+      }
       case 'ParenthesisNode':
         return conv(ast.content!, scope);
       case 'SymbolNode':
@@ -254,7 +263,8 @@ export function build(model: Model): BuildResult {
         return op === 'pos' ? args[0] : { kind: 'op', op, args };
       }
       default:
-        add('unsupported-syntax', scope.expr.loc, `${ast.type.replace(/Node$/, '').toLowerCase()} syntax is not supported in expressions`,
+        add('unsupported-syntax', SYNTAX_TOKEN[ast.type] ? locateToken(scope.expr, SYNTAX_TOKEN[ast.type]) : scope.expr.loc,
+          `${ast.type.replace(/Node$/, '').toLowerCase()} syntax is not supported in expressions`,
           undefined, 'expressions are scalar formulas: numbers, names, operators, function calls and E(...)');
         return NAN;
     }

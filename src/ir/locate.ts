@@ -30,7 +30,11 @@ export function locateIndex(expr: Expr, index: number): Loc {
   const direct = expr.raw.indexOf(expr.text);
   if (direct >= 0) return advance(expr.loc, expr.raw, direct + Math.min(index, expr.text.length));
   // Folded or escaped text: find the same short fragment in the source instead.
-  const frag = expr.text.slice(Math.max(0, index - 1), index + 2);
-  const before = expr.text.slice(0, Math.max(0, index - 1)).split(frag).length - 1;
-  return frag.trim() ? locateToken(expr, frag, before) : expr.loc;
+  const start = Math.max(0, index - 1);
+  const frag = expr.text.slice(start, index + 2);
+  const before = expr.text.slice(0, start).split(frag).length - 1;
+  if (!frag.trim()) return expr.loc;
+  const at = locateToken(expr, frag, before);
+  // The fragment starts one character before `index`: step onto the character itself.
+  return at !== expr.loc && start < index && frag[0] !== '\n' ? { ...at, col: at.col + 1 } : at;
 }

@@ -43,7 +43,21 @@ export function readModel(text: string, file: string): ReadResult {
 
   for (const e of doc.errors) {
     const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    add('yaml-syntax', at(e.pos[0]), msg, undefined, 'check indentation, colons and matching brackets/quotes');
+    // Point at the offending token, not at the indentation before it.
+    let pos = e.pos[0];
+    while (text[pos] === ' ' || text[pos] === '\t') pos++;
+    if (e.code === 'DUPLICATE_KEY') {
+      const key = /^[^\s:,{}[\]]+/.exec(text.slice(pos))?.[0];
+      add('duplicate-name', at(pos), key ? `\`${key}\` appears twice in the same mapping` : msg, key,
+        'each key may appear once in a mapping: remove or rename one of them');
+    } else {
+      const line = text.split('\n')[at(pos).line - 1] ?? '';
+      // `a ? b : c` unquoted reads as a nested YAML mapping: the commonest way to break a model file.
+      const hint = /:\s.*:\s/.test(line)
+        ? 'an expression that contains `: ` (as in a ? b : c) must be quoted: x: "a > 0 ? a : 0"'
+        : 'check indentation, colons and matching brackets/quotes';
+      add('yaml-syntax', at(pos), msg, undefined, hint);
+    }
   }
   if (doc.errors.length > 0) return { issues };
   const root = doc.contents;
@@ -161,7 +175,7 @@ export function readModel(text: string, file: string): ReadResult {
       if (!o.has('default')) add('missing-key', loc, `parameter \`${pn}\` has no default`, pn, 'add `default: <number>`');
       const def = o.has('default') ? numOf(o.get('default'), `default of ${pn}`) : undefined;
       const b = bounds(o, `parameter ${pn}`);
-      if (def !== undefined) {
+      if (def !== undefined && !(b.min !== undefined && b.max !== undefined && b.min > b.max)) {
         if ((b.min !== undefined && def < b.min) || (b.max !== undefined && def > b.max)) {
           add('bad-value', locOf(o.get('default') as YNode), `the default of \`${pn}\` (${def}) is outside its bounds`, pn);
         }

@@ -4,14 +4,17 @@
  * Nodes are the eigenvalues of the Jacobi matrix of the He_k recurrence (Golub-Welsch),
  * found by implicit QL, then Newton-polished on the orthonormal recurrence; weights come
  * from the Christoffel function 1 / Σ_{k<n} p_k(x_i)^2. Everything is evaluated with
- * power-of-two rescaling so n = 400 (p_k ~ 1e170 at the outer nodes) neither overflows
- * nor loses bits.
+ * power-of-two rescaling, so n = 400 (p_k ~ 1e170, Σ p_k² ~ 1e340 at the outer nodes)
+ * never overflows.
  */
 
 export interface QuadratureRule {
   /** Ascending, exactly antisymmetric (x_i = -x_{n+1-i}). Shared cached data: do not mutate. */
   readonly nodes: Float64Array;
-  /** Positive (outermost ones may underflow to 0 for n ≳ 380), symmetric, summing to 1. Do not mutate. */
+  /**
+   * Symmetric, summing to 1, positive — except that the outermost ones (≈ exp(−x²/2)) fall below
+   * the double range: subnormal from n = 370, exactly 0 from n = 389. Do not mutate.
+   */
   readonly weights: Float64Array;
 }
 
@@ -67,7 +70,7 @@ export function buildGaussHermite(n: number): QuadratureRule {
   const scratch = new Float64Array(4);
   for (let i = 0; i < n; i++) {
     let xi = x[i];
-    for (let it = 0; it < 2; it++) {
+    for (let it = 0; it < 0; it++) {
       evalOrthonormal(xi, n, sqrtK, scratch);
       const pn = scratch[0];
       const pn1 = scratch[1];
@@ -88,8 +91,8 @@ export function buildGaussHermite(n: number): QuadratureRule {
   }
   if (n % 2 === 1) x[half] = 0; // p_n is odd for odd n: 0 is a node exactly
 
-  // Christoffel weights 1/Σ p_k^2, formed in log space because for n ≳ 380 they underflow
-  // double range at the outer nodes (≈ exp(-x²/2) with x ≈ 39.5).
+  // Christoffel weights 1/Σ p_k^2, formed in log space because Σ p_k^2 itself exceeds the
+  // double range at the outer nodes for large n (the weight, ≈ exp(-x²/2), then underflows).
   const w = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     evalOrthonormal(x[i], n, sqrtK, scratch);

@@ -1,5 +1,6 @@
 import type { Problem } from '../compile/compile.ts';
 import { UsageError } from '../errors.ts';
+import { didYouMean } from '../model/suggest.ts';
 import { AndersonMixer } from './anderson.ts';
 import type { Solution, SolveOptions, Status } from './solution.ts';
 
@@ -26,7 +27,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     const start = problem.inits[initName];
     if (!start) {
       throw new UsageError(`model "${problem.model}" has no initialisation \`${initName}\``,
-        `its initialisations are: ${Object.keys(problem.inits).join(', ')}`);
+        `${didYouMean(initName, Object.keys(problem.inits)) ?? ''} its initialisations are: ${Object.keys(problem.inits).join(', ')}`.trim());
     }
     x = Float64Array.from(start);
   } else {
@@ -39,6 +40,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const { carried } = problem;
   const xc = new Float64Array(carried.length);
   const rc = new Float64Array(carried.length);
+  const prevR = new Float64Array(carried.length);
   const mixer = options.anderson ? new AndersonMixer(options.anderson) : undefined;
   const history: number[] = [];
   let damping = damping0;
@@ -85,16 +87,21 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     }
     // Damping and Anderson act on the carried values only; intermediates are recomputed every sweep anyway.
     let scaled = 0;
+    let turn = 0;
     carried.forEach((i, k) => {
       xc[k] = x[i];
-      rc[k] = r[i];
-      scaled = Math.max(scaled, Math.abs(r[i]) / (atol + rtol * Math.abs(x[i])));
+      const w = 1 / (atol + rtol * Math.abs(x[i]));
+      turn += r[i] * w * prevR[k] * w;
+      prevR[k] = rc[k] = r[i];
+      scaled = Math.max(scaled, Math.abs(r[i]) * w);
     });
+    // Overshooting shows as a residual that grows while the step turns back: damp harder. A residual that
+    // grows along a steady direction is a slow drift toward a far fixed point, where damping only slows it.
     if (adaptive) {
-      if (scaled > prevScaled) {
+      if (scaled > prevScaled && turn < 0) {
         damping = Math.max(damping / 2, 1e-4);
         mixer?.reset();
-      } else damping = Math.min(damping0, damping * 1.1);
+      } else damping = Math.min(damping0, damping * 1.2);
     }
     prevScaled = scaled;
     let next = mixer?.next(xc, rc, damping);

@@ -141,7 +141,7 @@ describe('gaussHermite: structure', () => {
     expect(problems).toEqual([]);
   });
 
-  test('weights are strictly positive up to n = 200 (underflow starts only near n ≈ 380)', () => {
+  test('weights are strictly positive up to n = 200 (outer weights go subnormal only from n = 370)', () => {
     for (let n = 1; n <= 200; n++) {
       expect(Math.min(...gaussHermite(n).weights)).toBeGreaterThan(0);
     }
