@@ -48,10 +48,10 @@ export async function benchNumerics(): Promise<BenchResult[]> {
   for (let i = 0; i < xs.length; i++) xs[i] = -10 + (50 * i) / (xs.length - 1);
 
   const results: BenchResult[] = [
-    { name: 'gaussHermite(200) build', value: buildMs, unit: 'ms' },
-    { name: 'logH', value: nsPerCall(logH, xs), unit: 'ns/call' },
-    { name: 'mills', value: nsPerCall(mills, xs), unit: 'ns/call' },
+    { name: 'gauss_hermite_200_build', value: buildMs, unit: 'ms' },
+    { name: 'logH_per_call', value: nsPerCall(logH, xs), unit: 'ns' },
+    { name: 'mills_per_call', value: nsPerCall(mills, xs), unit: 'ns' },
   ];
-  if (Number.isNaN(sink)) results.push({ name: 'sink (unexpected NaN)', value: sink, unit: '' });
+  if (Number.isNaN(sink)) results.push({ name: 'numerics_sink_nan', value: sink, unit: '' }); // never expected
   return results;
 }

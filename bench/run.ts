@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Compiled, Problem } from '../src/compile/compile.ts';
 import type { Kernels } from '../src/compile/kernels.ts';
 import { loadModel } from '../src/model/load.ts';
@@ -13,6 +13,7 @@ import type { SolveOptions } from '../src/solve/solution.ts';
 import { grid } from '../src/sweep/axis.ts';
 import { sweep } from '../src/sweep/continuation.ts';
 import { makeUpdate } from './handwritten/perceptron-bayes.ts';
+import { benchNumerics } from './numerics.bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EQUATIONS = resolve(HERE, '../equations');
@@ -96,18 +97,19 @@ function benchCompile(files: readonly string[]): Map<string, Compiled> {
   const compiled = new Map<string, Compiled>();
   for (const file of files) {
     const name = modelName(file);
-    const t0 = performance.now();
+    const t0 = cpuMs();
     const first = loadModel(file);
     first.problem();
-    const cold = performance.now() - t0;
+    const cold = cpuMs() - t0; // includes JIT warm-up of the reader, builder and generator (first model most)
     compiled.set(name, first);
+    for (let i = 0; i < 5; i++) loadModel(file).problem();
     const times: number[] = [];
     for (let i = 0; i < 21; i++) {
-      const t = performance.now();
+      const t = cpuMs();
       loadModel(file).problem();
-      times.push(performance.now() - t);
+      times.push(cpuMs() - t);
     }
-    log(`compile ${name}: cold ${cold.toFixed(2)} ms, warm median ${median(times).toFixed(3)} ms`);
+    log(`compile ${name}: first ${cold.toFixed(2)} ms, warm median ${median(times).toFixed(3)} ms`);
     emit(`compile_${name}`, round(median(times)), 'ms');
   }
   return compiled;
@@ -246,11 +248,11 @@ function benchSweeps(models: ReadonlyMap<string, Compiled>): void {
     const run = () => sweep(compiled, plan.fixed, axis);
     const first = run(); // also the warm-up
     const times: number[] = [];
-    const budget = performance.now() + 3000; // at most ~3 s per model
-    for (let i = 0; i < 5 && performance.now() < budget; i++) {
-      const t0 = performance.now();
+    const budget = performance.now() + 4000; // at most ~4 s per model, however slow a new model is
+    for (let i = 0; i < 9 && performance.now() < budget; i++) {
+      const t0 = cpuMs();
       run();
-      times.push(performance.now() - t0);
+      times.push(cpuMs() - t0);
     }
     const converged = first.filter((r) => r.solution.status === 'converged').length;
     const its = first.reduce((s, r) => s + r.solution.iterations, 0);
@@ -263,29 +265,8 @@ function benchSweeps(models: ReadonlyMap<string, Compiled>): void {
 
 // ------------------------------------------------------------------------------ 5. numerics (other helper)
 
-interface Measurement { readonly name: string; readonly value: number; readonly unit: string }
-
 async function benchNumericsLines(): Promise<void> {
-  const file = join(HERE, 'numerics.bench.ts');
-  let mod: { benchNumerics?: () => unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as typeof mod;
-  } catch (e) {
-    log(`numerics: cannot load ${file} (${(e as Error).message}); skipped`);
-    return;
-  }
-  if (typeof mod.benchNumerics !== 'function') { log('numerics: bench/numerics.bench.ts exports no benchNumerics(); skipped'); return; }
-  const result = await mod.benchNumerics();
-  const isM = (m: unknown): m is Measurement =>
-    typeof m === 'object' && m !== null && typeof (m as Measurement).name === 'string' && typeof (m as Measurement).value === 'number';
-  if (Array.isArray(result) || (result && typeof (result as Iterable<unknown>)[Symbol.iterator] === 'function')) {
-    for (const m of result as Iterable<unknown>) {
-      if (isM(m)) emit(m.name, m.value, String(m.unit ?? ''));
-      else log(`numerics: ignored a result that is not {name, value, unit}: ${JSON.stringify(m)}`);
-    }
-  } else if (result !== undefined) {
-    log(`numerics: unexpected result from benchNumerics(): ${JSON.stringify(result)?.slice(0, 200)}`);
-  }
+  for (const m of await benchNumerics()) emit(m.name, round(m.value), m.unit);
 }
 
 // ---------------------------------------------------------------------------------------------- main
@@ -299,6 +280,7 @@ async function main(): Promise<void> {
   else log('perceptron-bayes not found: compiled_vs_handwritten skipped');
   benchAnderson(models);
   benchSweeps(models);
+  log('numerics (bench/numerics.bench.ts)');
   await benchNumericsLines();
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }

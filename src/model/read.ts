@@ -53,7 +53,7 @@ export function readModel(text: string, file: string): ReadResult {
     } else {
       const line = text.split('\n')[at(pos).line - 1] ?? '';
       // `a ? b : c` unquoted reads as a nested YAML mapping: the commonest way to break a model file.
-      const hint = /:\s.*:\s/.test(line)
+      const hint = /:\s.*\?.*:\s/.test(line)
         ? 'an expression that contains `: ` (as in a ? b : c) must be quoted: x: "a > 0 ? a : 0"'
         : 'check indentation, colons and matching brackets/quotes';
       add('yaml-syntax', at(pos), msg, undefined, hint);

@@ -70,7 +70,7 @@ export function buildGaussHermite(n: number): QuadratureRule {
   const scratch = new Float64Array(4);
   for (let i = 0; i < n; i++) {
     let xi = x[i];
-    for (let it = 0; it < 0; it++) {
+    for (let it = 0; it < 2; it++) {
       evalOrthonormal(xi, n, sqrtK, scratch);
       const pn = scratch[0];
       const pn1 = scratch[1];

@@ -230,7 +230,7 @@ export function toVegaLite(plot: LinePlot): TopLevelSpec {
   const noteStyle = { fontSize: 11, fontWeight: 'normal' as const, color: '#666' };
   const limit = PLOT_WIDTH - 40;
   const title = plot.title !== undefined
-    ? { text: plot.title, ...(notes.length > 0 ? { subtitle: notes } : {}), anchor: 'start' as const, limit }
+    ? { text: plot.title, ...(notes.length > 0 ? { subtitle: notes } : {}), anchor: 'start' as const, frame: 'group' as const, limit }
     : notes.length > 0
       ? { text: notes, anchor: 'start' as const, limit, ...noteStyle }
       : undefined;

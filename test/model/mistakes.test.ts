@@ -79,6 +79,13 @@ describe('YAML-level mistakes', () => {
     expect(i.hint).toMatch(/brackets/);
   });
 
+  it('an unquoted a ? b : c is a yaml-syntax issue whose hint says to quote it', () => {
+    const text = broken('err: rho - q', 'err: q > 0 ? rho : q');
+    const i = only(text);
+    expect(i).toMatchObject({ code: 'yaml-syntax', line: pos(text, 'err:').line });
+    expect(i.hint).toMatch(/must be quoted/);
+  });
+
   it('a duplicate key is a duplicate-name issue at its second occurrence', () => {
     const text = broken('  lambda: { default: 0.1, min: 0 }\n', '  lambda: { default: 0.1, min: 0 }\n  alpha: 3\n');
     const i = only(text);

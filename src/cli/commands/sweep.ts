@@ -3,7 +3,7 @@ import { dirname, extname } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
-import { writePlot } from '../../report/plot.ts';
+import { prettySymbol, writePlot } from '../../report/plot.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
@@ -87,7 +87,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
       rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, null, 1));
   }
   for (const p of plots) {
-    const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${k}=${v}`).join(', ') : ''}`;
+    const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
     await writePlot(sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
       logX: Boolean(values.logx), logY: Boolean(values.logy) }), p);
   }
