@@ -98,8 +98,14 @@ function benchCompile(files: readonly string[]): Map<string, Compiled> {
   for (const file of files) {
     const name = modelName(file);
     const t0 = cpuMs();
-    const first = loadModel(file);
-    first.problem();
+    let first: Compiled;
+    try {
+      first = loadModel(file);
+      first.problem();
+    } catch (e) {
+      log(`compile ${name}: FAILED, model skipped: ${(e as Error).message}`);
+      continue;
+    }
     const cold = cpuMs() - t0; // includes JIT warm-up of the reader, builder and generator (first model most)
     compiled.set(name, first);
     for (let i = 0; i < 5; i++) loadModel(file).problem();
@@ -188,6 +194,8 @@ function benchHandwritten(model: Compiled): void {
   const [tc, th] = perCall.map((ms) => (ms * 1e6) / evals);
   log(`update map: ${calls.join('/')} passes of ${evals} evaluations per repetition; spread (max-min)/median ` +
     `compiled ${(spread[0] * 100).toFixed(1)}%, handwritten ${(spread[1] * 100).toFixed(1)}%`);
+  if (tc / th > 1.2) log(`WARNING: generated update is ${(tc / th).toFixed(2)}x the hand-written one (target <= 1.2)`);
+  if (!(maxDiff <= 1e-12)) log(`WARNING: generated and hand-written fixed points differ by ${maxDiff} (target <= 1e-12)`);
   emit('compiled_vs_handwritten', round(tc / th), 'ratio');
   emit('compiled_update_ns', round(tc), 'ns');
   emit('handwritten_update_ns', round(th), 'ns');
@@ -246,7 +254,13 @@ function benchSweeps(models: ReadonlyMap<string, Compiled>): void {
     if (!plan) { log(`sweep ${name}: no parameter to sweep, skipped`); continue; }
     const axis = { name: plan.axis, values: grid(plan.from, plan.to, 100) };
     const run = () => sweep(compiled, plan.fixed, axis);
-    const first = run(); // also the warm-up
+    let first: ReturnType<typeof run>;
+    try {
+      first = run(); // also the warm-up
+    } catch (e) {
+      log(`sweep ${name}: FAILED: ${(e as Error).message}`);
+      continue;
+    }
     const times: number[] = [];
     const budget = performance.now() + 4000; // at most ~4 s per model, however slow a new model is
     for (let i = 0; i < 9 && performance.now() < budget; i++) {

@@ -27,7 +27,8 @@ export function listModels(): { name: string; summary: string }[] {
     let summary = '';
     try {
       const doc = parse(readFileSync(join(EQUATIONS_DIR, `${name}.yaml`), 'utf8')) as { description?: string };
-      summary = String(doc.description ?? '').replace(/\s+/g, ' ').trim().split(/(?<=\.)\s/)[0];
+      const first = String(doc.description ?? '').replace(/\s+/g, ' ').trim().split(/(?<=\.)\s/)[0];
+      summary = first.length > 100 ? `${first.slice(0, 99).replace(/[\s,;:]+\S*$/, '')}...` : first;
     } catch {
       summary = '(cannot be read: run `saddle check` on it)';
     }

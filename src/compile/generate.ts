@@ -25,6 +25,7 @@ export function generate(program: Program): Generated {
     return `GH${n}`;
   };
   let counter = 0;
+  const hoisted = new WeakMap<string[], Map<string, string>>();
   const fresh = (p: string) => `${p}${counter++}`;
 
   /** Deepest loop level among the bound variables a node reads (0: outside every loop). */
@@ -59,8 +60,16 @@ export function generate(program: Program): Generated {
     }
     const l = levelOf(node, levels);
     if (l < cur) {
-      const t = fresh('t');
-      frames[l].push(`const ${t} = ${expr(node, frames.slice(0, l + 1), levels)};`);
+      const code = expr(node, frames.slice(0, l + 1), levels);
+      // The same invariant hoisted twice into one frame (e.g. once per value of a discrete variable) is computed once.
+      const known = hoisted.get(frames[l]) ?? new Map<string, string>();
+      hoisted.set(frames[l], known);
+      let t = known.get(code);
+      if (t === undefined) {
+        t = fresh('t');
+        known.set(code, t);
+        frames[l].push(`const ${t} = ${code};`);
+      }
       return t;
     }
     const e = (n: Node) => expr(n, frames, levels);

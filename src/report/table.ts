@@ -52,5 +52,7 @@ export function fmt(v: string | number): string {
 export function textTable(header: readonly string[], body: readonly (readonly (string | number)[])[]): string {
   const rows = [header.map(String), ...body.map((r) => r.map(fmt))];
   const width = header.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
-  return rows.map((r) => r.map((c, j) => c.padStart(width[j])).join('  ')).join('\n');
+  // Numbers align right, text aligns left.
+  const numeric = header.map((_, j) => body.every((r) => typeof r[j] === 'number'));
+  return rows.map((r) => r.map((c, j) => (numeric[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd()).join('\n');
 }

@@ -80,7 +80,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       break;
     }
     if (converged) { status = 'converged'; break; }
-    if (residual > DIVERGED || x.some((v) => Math.abs(v) > DIVERGED)) {
+    if (residual > DIVERGED || !(maxAbs(x) <= DIVERGED)) {
       status = 'diverged';
       message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
       break;
@@ -88,13 +88,14 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     // Damping and Anderson act on the carried values only; intermediates are recomputed every sweep anyway.
     let scaled = 0;
     let turn = 0;
-    carried.forEach((i, k) => {
+    for (let k = 0; k < carried.length; k++) {
+      const i = carried[k];
       xc[k] = x[i];
       const w = 1 / (atol + rtol * Math.abs(x[i]));
       turn += r[i] * w * prevR[k] * w;
       prevR[k] = rc[k] = r[i];
       scaled = Math.max(scaled, Math.abs(r[i]) * w);
-    });
+    }
     // Overshooting shows as a residual that grows while the step turns back: damp harder. A residual that
     // grows along a steady direction is a slow drift toward a far fixed point, where damping only slows it.
     if (adaptive) {
@@ -110,7 +111,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       next = undefined;
     }
     x.set(fx);
-    carried.forEach((i, k) => { x[i] = next ? next[k] : xc[k] + damping * rc[k]; });
+    for (let k = 0; k < carried.length; k++) x[carried[k]] = next ? next[k] : xc[k] + damping * rc[k];
   }
   if (status === 'max-iterations') {
     message = `the residual was ${residual.toExponential(2)} after ${it} iterations (damping ${damping.toPrecision(3)})`;
@@ -131,6 +132,12 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     ...(message !== undefined && { message }),
     ...(options.history && { history }),
   };
+}
+
+function maxAbs(x: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
 }
 
 /** Solves from each named initialisation and groups the converged ones into distinct fixed points. */

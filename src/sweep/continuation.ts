@@ -45,7 +45,7 @@ export function sweepLine(
     let substeps = 0;
     /** Reach `target` from `from`, bisecting the step when a warm start fails. */
     const reach = (from: Good, target: number, depth: number): Solution | undefined => {
-      const s = solve(at(target), { ...solveOptions, init: from.x });
+      const s = solve(target === v ? problem : at(target), { ...solveOptions, init: from.x });
       if (s.status === 'converged') return s;
       if (depth === 0 || Number.isNaN(from.value)) return undefined;
       const mid = (from.value + target) / 2;

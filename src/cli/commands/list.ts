@@ -10,6 +10,6 @@ Use a name wherever a MODEL is expected, e.g. \`saddle solve ridge\`.`;
 export function runList(argv: readonly string[], out: (s: string) => void): number {
   if (argv.includes('--help') || argv.includes('-h')) { out(LIST_HELP); return EXIT.ok; }
   const models = listModels();
-  out(textTable(['model', 'description'], models.map((m) => [m.name, m.summary])).replace(/ +$/gm, ''));
+  out(textTable(['model', 'description'], models.map((m) => [m.name, m.summary])));
   return EXIT.ok;
 }

@@ -3,7 +3,6 @@ import { dirname, extname } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
-import { prettySymbol, writePlot } from '../../report/plot.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
@@ -86,6 +85,8 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     writeFileSync(outFile, JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
       rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, null, 1));
   }
+  // vega and resvg take a second to load: only when a plot is asked for.
+  const { prettySymbol, writePlot } = plots.length ? await import('../../report/plot.ts') : { prettySymbol: String, writePlot: async () => {} };
   for (const p of plots) {
     const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
     await writePlot(sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
