@@ -21,19 +21,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const { kernels, lower, upper, stateNames } = problem;
   const n = stateNames.length;
 
-  const initName = typeof options.init === 'string' ? options.init : options.init ? 'warm' : 'uninformed';
-  let x: Float64Array;
-  if (typeof options.init === 'string' || options.init === undefined) {
-    const start = problem.inits[initName];
-    if (!start) {
-      throw new UsageError(`model "${problem.model}" has no initialisation \`${initName}\``,
-        `${didYouMean(initName, Object.keys(problem.inits)) ?? ''} its initialisations are: ${Object.keys(problem.inits).join(', ')}`.trim());
-    }
-    x = Float64Array.from(start);
-  } else {
-    if (options.init.length !== n) throw new UsageError(`a start needs ${n} values (${stateNames.join(', ')}), got ${options.init.length}`);
-    x = Float64Array.from(options.init);
-  }
+  const { name: initName, x } = start(problem, options.init);
 
   const fx = new Float64Array(n);
   const r = new Float64Array(n);
@@ -132,6 +120,23 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     ...(message !== undefined && { message }),
     ...(options.history && { history }),
   };
+}
+
+/** The start values: a named initialisation of the model (default `uninformed`) or explicit values. */
+function start(problem: Problem, init: SolveOptions['init']): { name: string; x: Float64Array } {
+  if (init instanceof Float64Array) {
+    const n = problem.stateNames.length;
+    if (init.length !== n) throw new UsageError(`a start needs ${n} values (${problem.stateNames.join(', ')}), got ${init.length}`);
+    return { name: 'warm', x: Float64Array.from(init) };
+  }
+  const name = init ?? 'uninformed';
+  const values = problem.inits[name];
+  if (!values) {
+    const names = Object.keys(problem.inits);
+    throw new UsageError(`model "${problem.model}" has no initialisation \`${name}\``,
+      `${didYouMean(name, names) ?? ''} its initialisations are: ${names.join(', ')}`.trim());
+  }
+  return { name, x: Float64Array.from(values) };
 }
 
 function maxAbs(x: Float64Array): number {
