@@ -5,6 +5,7 @@ import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { LIST_HELP, runList } from './commands/list.ts';
 import { runSolve, SOLVE_HELP } from './commands/solve.ts';
 import { runSweep, SWEEP_HELP } from './commands/sweep.ts';
+import { runThreshold, THRESHOLD_HELP } from './commands/threshold.ts';
 import { EXIT } from './exit.ts';
 
 const HELP = `saddle: replica saddle-point and state-evolution equations, written once in a model file,
@@ -13,11 +14,12 @@ compiled into fast solvers with honest diagnostics.
 Usage: saddle COMMAND [options]
 
 Commands:
-  solve MODEL    solve at one parameter point (--json for machine-readable output)
-  sweep MODEL    sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
-  check MODEL    validate a model file and summarise it (--debug prints the generated code)
-  list           the built-in models in equations/
-  demo           the double-descent curve of ridge regression, written under results/
+  solve MODEL      solve at one parameter point (--json for machine-readable output)
+  sweep MODEL      sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
+  threshold MODEL  locate a transition: weak recovery, spinodal, first-order, or a level crossing
+  check MODEL      validate a model file and summarise it (--debug prints the generated code)
+  list             the built-in models in equations/
+  demo             the double-descent curve of ridge regression, written under results/
 
 MODEL is a YAML file or the name of a built-in model. \`saddle COMMAND --help\` tells more.
 Exit codes: 0 success, 1 internal error (a bug: please report it), 2 bad input (the message says where
@@ -27,6 +29,7 @@ type Command = (argv: readonly string[], out: (s: string) => void) => number | P
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   solve: { run: runSolve, help: SOLVE_HELP },
   sweep: { run: runSweep, help: SWEEP_HELP },
+  threshold: { run: runThreshold, help: THRESHOLD_HELP },
   check: { run: runCheck, help: CHECK_HELP },
   list: { run: runList, help: LIST_HELP },
   demo: { run: runDemo, help: DEMO_HELP },

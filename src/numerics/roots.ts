@@ -1,0 +1,86 @@
+/**
+ * Brent's method for a sign change of f on [a, b] (Brent 1973, ch. 4): bisection's guarantee with the speed of
+ * inverse quadratic interpolation. Hand-written: no maintained npm package offers it (checked the registry list).
+ */
+export interface Root {
+  readonly root: number;
+  /** The final bracket, of width <= 2 xtol when converged. */
+  readonly bracket: readonly [number, number];
+  readonly evaluations: number;
+  readonly converged: boolean;
+}
+
+export function brent(f: (x: number) => number, a: number, b: number, xtol = 1e-10, maxEvaluations = 200): Root {
+  let fa = f(a);
+  let fb = f(b);
+  let evaluations = 2;
+  if (fa === 0) return { root: a, bracket: [a, a], evaluations, converged: true };
+  if (fb === 0) return { root: b, bracket: [b, b], evaluations, converged: true };
+  if (Math.sign(fa) === Math.sign(fb) || Number.isNaN(fa) || Number.isNaN(fb)) {
+    return { root: NaN, bracket: [a, b], evaluations, converged: false };
+  }
+  let c = a;
+  let fc = fa;
+  let d = b - a;
+  let e = d;
+  while (evaluations < maxEvaluations) {
+    if (Math.sign(fb) === Math.sign(fc)) {
+      c = a; fc = fa; d = b - a; e = d;
+    }
+    if (Math.abs(fc) < Math.abs(fb)) {
+      a = b; b = c; c = a;
+      fa = fb; fb = fc; fc = fa;
+    }
+    const tol = 2 * Number.EPSILON * Math.abs(b) + xtol / 2;
+    const m = (c - b) / 2;
+    if (Math.abs(m) <= tol || fb === 0) {
+      return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: true };
+    }
+    if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
+      // Interpolate: secant when two points are known, inverse quadratic when three are.
+      const s = fb / fa;
+      let p: number;
+      let q: number;
+      if (a === c) {
+        p = 2 * m * s;
+        q = 1 - s;
+      } else {
+        const qa = fa / fc;
+        const r = fb / fc;
+        p = s * (2 * m * qa * (qa - r) - (b - a) * (r - 1));
+        q = (qa - 1) * (r - 1) * (s - 1);
+      }
+      if (p > 0) q = -q;
+      else p = -p;
+      if (2 * p < Math.min(3 * m * q - Math.abs(tol * q), Math.abs(e * q))) {
+        e = d;
+        d = p / q;
+      } else {
+        d = m; e = m;
+      }
+    } else {
+      d = m; e = m;
+    }
+    a = b;
+    fa = fb;
+    b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
+    fb = f(b);
+    evaluations++;
+  }
+  return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: false };
+}
+
+/**
+ * Bisection on a predicate that is true at `lo` and false at `hi` (e.g. "the low branch still exists").
+ * Returns the bracket [last true, first false] of width <= xtol.
+ */
+export function bisectPredicate(holds: (x: number) => boolean, lo: number, hi: number, xtol: number, maxEvaluations = 100): Root {
+  let evaluations = 0;
+  while (Math.abs(hi - lo) > xtol && evaluations < maxEvaluations) {
+    const mid = (lo + hi) / 2;
+    evaluations++;
+    if (holds(mid)) lo = mid;
+    else hi = mid;
+  }
+  return { root: (lo + hi) / 2, bracket: [Math.min(lo, hi), Math.max(lo, hi)], evaluations, converged: Math.abs(hi - lo) <= xtol };
+}

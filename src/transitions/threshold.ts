@@ -1,0 +1,182 @@
+import type { Compiled, Problem } from '../compile/compile.ts';
+import { UsageError } from '../errors.ts';
+import { bisectPredicate, brent } from '../numerics/roots.ts';
+import { solve } from '../solve/iterate.ts';
+import type { Solution, SolveOptions } from '../solve/solution.ts';
+import { grid } from '../sweep/axis.ts';
+import { sweepLine, type SweepRow } from '../sweep/continuation.ts';
+import { jacobian, spectralRadius } from './jacobian.ts';
+
+/**
+ * - weak-recovery: the uninformative fixed point (the `init` start, which must be a fixed point) turns linearly
+ *   unstable: the spectral radius of the Jacobian of the update map there crosses 1.
+ * - spinodal (algorithmic): the branch followed from `init` by continuation ceases to exist and jumps.
+ * - first-order (information-theoretic): the free energies of the branch from `init` and the branch from `high`
+ *   cross (the model must declare free_energy).
+ * - level: an observable (or order parameter) along the branch from `init` crosses a level.
+ */
+export type ThresholdKind = 'weak-recovery' | 'spinodal' | 'first-order' | 'level';
+export const THRESHOLD_KINDS: readonly ThresholdKind[] = ['weak-recovery', 'spinodal', 'first-order', 'level'];
+
+export interface ThresholdSpec {
+  readonly kind: ThresholdKind;
+  readonly param: string;
+  readonly lo: number;
+  readonly hi: number;
+  readonly fixed?: Readonly<Record<string, number>>;
+  /** Absolute tolerance on the threshold. Default 1e-6. */
+  readonly tol?: number;
+  /** Quantity watched by `level` and `spinodal` (default: the first carried order parameter). */
+  readonly observable?: string;
+  readonly level?: number;
+  /** Start of the low branch (default `uninformed`) and of the high branch (default `informed`). */
+  readonly init?: string;
+  readonly high?: string;
+  /** Points of the initial scan of [lo, hi]. Default 24. */
+  readonly scan?: number;
+  readonly solver?: Omit<SolveOptions, 'init'>;
+}
+
+export interface Threshold {
+  readonly kind: ThresholdKind;
+  readonly param: string;
+  /** NaN when no transition was found in the range (then `message` says why). */
+  readonly threshold: number;
+  readonly bracket: readonly [number, number];
+  readonly tolerance: number;
+  /** Fixed-point solves spent (scan and refinement). */
+  readonly evaluations: number;
+  readonly found: boolean;
+  readonly message?: string;
+}
+
+/** Locates a transition with a scan that brackets it and a root finder (Brent) or bisection that refines it. */
+export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshold {
+  const fixed = spec.fixed ?? {};
+  const tol = spec.tol ?? 1e-6;
+  const at = (p: number) => compiled.problem({ ...fixed, [spec.param]: p });
+  const base = at(spec.lo);
+  at(spec.hi); // both ends must be valid parameter values
+  const init = spec.init ?? 'uninformed';
+  const high = spec.high ?? 'informed';
+  for (const name of [init, ...(spec.kind === 'first-order' ? [high] : [])]) {
+    if (!(name in base.inits)) throw new UsageError(`model "${base.model}" has no initialisation \`${name}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
+  }
+  const quantity = spec.observable ?? base.stateNames[base.carried[0] ?? 0];
+  if (!base.stateNames.includes(quantity) && !base.observableNames.includes(quantity)) {
+    throw new UsageError(`\`${quantity}\` is not an order parameter or observable of "${base.model}"`, `choose from: ${[...base.stateNames, ...base.observableNames].join(', ')}`);
+  }
+  if (spec.kind === 'level' && spec.level === undefined) throw new UsageError('--kind level needs --level X (and --observable NAME)');
+  if (spec.kind === 'first-order' && !base.observableNames.includes('free_energy')) {
+    throw new UsageError(`model "${base.model}" declares no free_energy`, 'first-order transitions are where the free energies of two branches cross: add `free_energy:` to the model');
+  }
+  const solver: SolveOptions = { maxIterations: 100_000, ...spec.solver };
+  let evaluations = 0;
+  const run = (p: number, start: string | Float64Array, problem = at(p)): Solution => {
+    evaluations++;
+    return solve(problem, { ...solver, init: start });
+  };
+  const valueOf = (s: Solution) => s.state[quantity] ?? s.observables[quantity];
+  const stateOf = (s: Solution, problem: Problem) => Float64Array.from(problem.stateNames, (k) => s.state[k]);
+  const values = grid(spec.lo, spec.hi, spec.scan ?? 24);
+  const line = (start: string, branch: 'forward' | 'backward'): SweepRow[] => {
+    const rows = sweepLine(compiled, fixed, { name: spec.param, values }, branch, { ...solver, init: start });
+    evaluations += rows.length;
+    return branch === 'forward' ? rows : rows.reverse();
+  };
+  const result = (root: { root: number; bracket: readonly [number, number]; converged: boolean }, message?: string): Threshold => ({
+    kind: spec.kind, param: spec.param, threshold: root.converged ? root.root : NaN, bracket: root.bracket,
+    tolerance: root.converged ? (root.bracket[1] - root.bracket[0]) / 2 : NaN, evaluations, found: root.converged,
+    ...(!root.converged && { message: message ?? 'the root finder did not converge' }),
+  });
+  const none = (message: string): Threshold => ({
+    kind: spec.kind, param: spec.param, threshold: NaN, bracket: [spec.lo, spec.hi], tolerance: NaN, evaluations, found: false, message,
+  });
+  /** The first sign change of g over the scan, refined by Brent. */
+  const signChange = (g: (p: number, k: number) => number, what: string): Threshold => {
+    const gs = values.map((p, k) => g(p, k));
+    for (let k = 0; k + 1 < values.length; k++) {
+      if (Number.isFinite(gs[k]) && Number.isFinite(gs[k + 1]) && Math.sign(gs[k]) !== Math.sign(gs[k + 1])) {
+        return result(brent((p) => g(p, Math.abs(p - values[k]) <= Math.abs(p - values[k + 1]) ? k : k + 1), values[k], values[k + 1], tol));
+      }
+    }
+    return none(`no ${what} in [${spec.lo}, ${spec.hi}]: ${describe(gs)}`);
+  };
+
+  switch (spec.kind) {
+    case 'level': {
+      const rows = line(init, 'forward');
+      const g = (p: number, k: number) => {
+        const r = rows[k];
+        if (p === r.params[spec.param]) return r.solution.status === 'converged' ? valueOf(r.solution) - spec.level! : NaN;
+        const problem = at(p);
+        const s = run(p, r.solution.status === 'converged' ? stateOf(r.solution, problem) : init, problem);
+        return s.status === 'converged' ? valueOf(s) - spec.level! : NaN;
+      };
+      return signChange(g, `crossing of ${quantity} = ${spec.level}`);
+    }
+    case 'weak-recovery': {
+      const g = (p: number) => {
+        const problem = at(p);
+        const x = Float64Array.from(problem.inits[init]);
+        const fx = new Float64Array(x.length);
+        problem.kernels.update(x, fx);
+        evaluations++;
+        for (let i = 0; i < x.length; i++) if (!problem.carried.includes(i)) x[i] = fx[i];
+        problem.kernels.update(x, fx);
+        const off = problem.carried.some((i) => Math.abs(fx[i] - x[i]) > 1e-9 * Math.max(1, Math.abs(x[i])));
+        if (off) return NaN;
+        return spectralRadius(jacobian(problem, x)) - 1;
+      };
+      const t = signChange(g, 'change of stability of the uninformative fixed point');
+      if (!t.found && values.every((p) => Number.isNaN(g(p)))) {
+        return none(`the \`${init}\` start is not a fixed point: weak recovery is measured at the exact uninformative fixed point (e.g. q = 0); declare it as an initialisation`);
+      }
+      return t;
+    }
+    case 'spinodal': {
+      const rows = line(init, 'forward');
+      let best = -1;
+      let jump = 0;
+      const ys = rows.map((r) => (r.solution.status === 'converged' ? valueOf(r.solution) : NaN));
+      for (let k = 0; k + 1 < ys.length; k++) {
+        const d = Math.abs(ys[k + 1] - ys[k]);
+        if (d > jump) { jump = d; best = k; }
+      }
+      const steps = ys.slice(1).map((y, k) => Math.abs(y - ys[k])).filter(Number.isFinite).sort((a, b) => a - b);
+      const typical = steps[Math.floor(steps.length / 2)] ?? 0;
+      if (best < 0 || !(jump > 5 * typical)) return none(`the branch from \`${init}\` does not jump in [${spec.lo}, ${spec.hi}] (largest step of ${quantity}: ${jump.toPrecision(3)})`);
+      const yLow = ys[best];
+      const yHigh = ys[best + 1];
+      let low = stateOf(rows[best].solution, at(values[best]));
+      const holds = (p: number) => {
+        const problem = at(p);
+        const s = run(p, low, problem);
+        const ok = s.status === 'converged' && Math.abs(valueOf(s) - yLow) < Math.abs(valueOf(s) - yHigh);
+        if (ok) low = stateOf(s, problem);
+        return ok;
+      };
+      return result(bisectPredicate(holds, values[best], values[best + 1], 2 * tol));
+    }
+    case 'first-order': {
+      const lowRows = line(init, 'forward');
+      const highRows = line(high, 'backward');
+      const distinct = (a: Solution, b: Solution) => Object.keys(a.state).some((k) => Math.abs(a.state[k] - b.state[k]) > 1e-6 * (1 + Math.abs(b.state[k])));
+      const g = (p: number, k: number) => {
+        const problem = at(p);
+        const onGrid = p === values[k];
+        const a = onGrid ? lowRows[k].solution : run(p, stateOf(lowRows[k].solution, problem), problem);
+        const b = onGrid ? highRows[k].solution : run(p, stateOf(highRows[k].solution, problem), problem);
+        if (a.status !== 'converged' || b.status !== 'converged' || !distinct(a, b)) return NaN;
+        return a.observables.free_energy - b.observables.free_energy;
+      };
+      return signChange(g, 'crossing of the free energies of two distinct branches');
+    }
+  }
+}
+
+function describe(gs: readonly number[]): string {
+  const finite = gs.filter(Number.isFinite);
+  if (finite.length === 0) return 'the gap function is undefined everywhere on the scan (no solution, or the two branches coincide)';
+  return `the gap function keeps the sign ${Math.sign(finite[0]) > 0 ? '+' : '-'} on the ${finite.length} scan points where it is defined`;
+}

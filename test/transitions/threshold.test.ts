@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/model/load.ts';
+import { jacobian, spectralRadius } from '../../src/transitions/jacobian.ts';
+import { findThreshold } from '../../src/transitions/threshold.ts';
+
+const cw = loadModel('test/fixtures/curie-weiss.yaml');
+
+describe('thresholds of the Curie-Weiss magnet against closed forms', () => {
+  it('the Jacobian of m -> tanh(beta m + h) is beta (1 - m^2)', () => {
+    const p = cw.problem({ beta: 1.7, h: 0.1 });
+    const m = 0.3;
+    const J = jacobian(p, Float64Array.of(m));
+    expect(J[0][0]).toBeCloseTo(1.7 * (1 - Math.tanh(1.7 * m + 0.1) ** 2), 8);
+    expect(spectralRadius([[0, 2], [-2, 0]])).toBeCloseTo(2, 12);
+  });
+
+  it('weak recovery: m = 0 loses stability at beta = 1', () => {
+    const t = findThreshold(cw, { kind: 'weak-recovery', param: 'beta', lo: 0.3, hi: 2.5, fixed: { h: 0 } });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - 1)).toBeLessThan(1e-6);
+    expect(t.bracket[0]).toBeLessThanOrEqual(t.threshold);
+  });
+
+  it('spinodal: the negative branch ends at h_s = beta sqrt(1 - 1/beta) - atanh(sqrt(1 - 1/beta))', () => {
+    const beta = 2;
+    const ms = Math.sqrt(1 - 1 / beta);
+    const hs = beta * ms - Math.atanh(ms);
+    const t = findThreshold(cw, { kind: 'spinodal', param: 'h', lo: -0.8, hi: 0.8, fixed: { beta }, init: 'negative', observable: 'm' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - hs)).toBeLessThan(2e-6);
+    expect(t.tolerance).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('first-order: the two magnetised branches have equal free energy at h = 0 (symmetry)', () => {
+    const t = findThreshold(cw, { kind: 'first-order', param: 'h', lo: -0.3, hi: 0.45, fixed: { beta: 1.5 }, init: 'negative', high: 'informed' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold)).toBeLessThan(1e-6);
+  });
+
+  it('level: the informed branch has m = 1/2 at beta = 2 atanh(1/2)', () => {
+    const t = findThreshold(cw, { kind: 'level', param: 'beta', lo: 1.02, hi: 3, fixed: { h: 0 }, init: 'informed', observable: 'm', level: 0.5 });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - 2 * Math.atanh(0.5))).toBeLessThan(1e-6);
+  });
+
+  it('says so when no transition lies in the range', () => {
+    const t = findThreshold(cw, { kind: 'weak-recovery', param: 'beta', lo: 1.5, hi: 3, fixed: { h: 0 } });
+    expect(t.found).toBe(false);
+    expect(t.threshold).toBeNaN();
+    expect(t.message).toMatch(/no change of stability/);
+    const s = findThreshold(cw, { kind: 'spinodal', param: 'h', lo: -0.8, hi: 0.3, fixed: { beta: 2 }, init: 'negative' });
+    expect(s.found).toBe(false);
+    expect(s.message).toMatch(/does not jump/);
+  });
+});
