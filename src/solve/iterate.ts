@@ -145,15 +145,29 @@ function maxAbs(x: Float64Array): number {
   return m;
 }
 
+/** The converged solutions grouped into distinct fixed points, and the equilibrium among them. */
+export interface FixedPoints {
+  readonly solutions: readonly Solution[];
+  readonly distinct: readonly Solution[];
+  /** For each solution, the index of its fixed point in `distinct` (undefined when it did not converge). */
+  readonly pointOf: readonly (number | undefined)[];
+  /** Index in `distinct` of the fixed point with the lowest free energy (the thermodynamically selected one);
+   * undefined when the model declares no free_energy or nothing converged. */
+  readonly selected?: number;
+}
+
 /** Solves from each named initialisation and groups the converged ones into distinct fixed points. */
-export function solveFromEach(problem: Problem, inits: readonly string[], options: SolveOptions = {}) {
+export function solveFromEach(problem: Problem, inits: readonly string[], options: SolveOptions = {}): FixedPoints {
   const solutions = inits.map((init) => solve(problem, { ...options, init }));
   const distinct: Solution[] = [];
-  for (const s of solutions) {
-    if (s.status !== 'converged') continue;
-    const same = distinct.some((d) => problem.stateNames.every((k) =>
+  const pointOf = solutions.map((s) => {
+    if (s.status !== 'converged') return undefined;
+    const same = distinct.findIndex((d) => problem.stateNames.every((k) =>
       Math.abs(d.state[k] - s.state[k]) <= 1e-6 * (1 + Math.abs(d.state[k]))));
-    if (!same) distinct.push(s);
-  }
-  return { solutions, distinct };
+    return same >= 0 ? same : distinct.push(s) - 1;
+  });
+  if (!problem.observableNames.includes('free_energy') || distinct.length === 0) return { solutions, distinct, pointOf };
+  let selected = 0;
+  distinct.forEach((d, i) => { if (d.observables.free_energy < distinct[selected].observables.free_energy) selected = i; });
+  return { solutions, distinct, pointOf, selected };
 }

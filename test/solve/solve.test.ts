@@ -61,6 +61,15 @@ describe('solve: fixed points', () => {
     expect(Math.abs(Math.tanh(2 * m) - m)).toBeLessThan(1e-10);
   });
 
+  it('marks the fixed point of lowest free energy as the selected one', () => {
+    // With a positive field the positive magnetisation is the equilibrium; the negative one is metastable.
+    const { distinct, pointOf, selected } = solveFromEach(cw.problem({ beta: 2, h: 0.1 }), ['negative', 'informed']);
+    expect(distinct).toHaveLength(2);
+    expect(pointOf).toEqual([0, 1]);
+    expect(selected).toBe(1);
+    expect(distinct[1].state.m).toBeGreaterThan(0);
+  });
+
   it('matches the critical expansion m^2 ~ 3 (beta - 1) near beta = 1', () => {
     const eps = 1e-3;
     const s = solve(cw.problem({ beta: 1 + eps }), { init: 'informed', maxIterations: 200_000, anderson: 3 });

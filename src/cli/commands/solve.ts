@@ -12,10 +12,12 @@ Solve the fixed-point equations of MODEL (a YAML file or a built-in name, see \`
 
 Options:
   --set a=1,b=2       parameter values (repeatable); the others keep their defaults
-  --init NAME         start from this named initialisation (default: uninformed); \`all\` tries every one
-                      and reports each distinct fixed point
+  --init NAME         start from this named initialisation (default: uninformed); \`all\` tries every one,
+                      numbers the distinct fixed points and, when the model has a free_energy, marks the
+                      one with the lowest free energy as selected (the equilibrium)
   --json              print one JSON object: {"model", "params", "status", "iterations", "residual",
-                      "state", "observables", "time", "init"[, "message"]} (with --init all: an array)
+                      "state", "observables", "time", "init"[, "message"]} (with --init all: an array, each
+                      object with "fixed_point" (index or null) and "selected")
   --damping D         fraction of the undamped step taken, in (0, 1] (default: the model's, else 1)
   --tol T             relative tolerance on the undamped residual |F(x) - x| (default: the model's, else 1e-10)
   --max-iterations N  iteration budget (default: the model's, else 10000)
@@ -37,23 +39,25 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
   const options = solveOptions(values);
   const init = (values.init as string | undefined) ?? 'uninformed';
   const all = init === 'all';
-  const { solutions, distinct } = all
+  const { solutions, distinct, pointOf, selected } = all
     ? solveFromEach(problem, Object.keys(problem.inits), options)
-    : { solutions: [solve(problem, { ...options, init })], distinct: [] };
+    : { solutions: [solve(problem, { ...options, init })], distinct: [], pointOf: [], selected: undefined };
+  const branch = (i: number) => (all ? { fixed_point: pointOf[i] ?? null, selected: pointOf[i] !== undefined && pointOf[i] === selected } : {});
   const ok = solutions.some((s) => s.status === 'converged');
   if (values.json) {
-    const objs = solutions.map((s) => toJson(problem.model, params, s));
+    const objs = solutions.map((s, i) => ({ ...toJson(problem.model, params, s), ...branch(i) }));
     out(JSON.stringify(all ? objs : objs[0], (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
     return ok ? EXIT.ok : EXIT.notConverged;
   }
   out(`model ${problem.model}  (${problem.file})`);
   out(`params ${Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
-  for (const s of solutions) {
+  solutions.forEach((s, i) => {
+    const point = all && pointOf[i] !== undefined ? ` [fixed point ${pointOf[i]}${pointOf[i] === selected ? ', selected: lowest free energy' : ''}]` : '';
     out('');
-    out(`init ${s.init}: ${s.status} after ${s.iterations} iterations, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
+    out(`init ${s.init}${point}: ${s.status} after ${s.iterations} iterations, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
     if (s.message) out(`  ${s.message}`);
     out(textTable(['name', 'value'], [...Object.entries(s.state), ...Object.entries(s.observables)]));
-  }
+  });
   if (all) {
     out('');
     out(`${distinct.length} distinct fixed point${distinct.length === 1 ? '' : 's'} among ${solutions.length} initialisations`);
