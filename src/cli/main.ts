@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.ts';
 import { formatIssues, ModelError } from '../model/issues.ts';
+import { didYouMean } from '../model/suggest.ts';
 import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { LIST_HELP, runList } from './commands/list.ts';
@@ -45,7 +46,8 @@ export async function main(argv: readonly string[], out = (s: string) => console
   }
   const command = COMMANDS[name];
   if (!command) {
-    err(`saddle: unknown command \`${name}\`; commands: ${Object.keys(COMMANDS).join(', ')} (saddle --help)`);
+    const guess = didYouMean(name, Object.keys(COMMANDS));
+    err(`saddle: unknown command \`${name}\`; ${guess ? `${guess} ` : ''}commands: ${Object.keys(COMMANDS).join(', ')} (saddle --help)`);
     return EXIT.input;
   }
   try {

@@ -36,18 +36,18 @@ export function parseSet(values: readonly string[] | undefined): Record<string, 
   return out;
 }
 
-export function num(v: unknown, flag: string, check: (x: number) => boolean = () => true): number | undefined {
+export function num(v: unknown, flag: string, check: (x: number) => boolean = () => true, range?: string): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`--${flag} ${v} is not a valid value`);
+  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`--${flag} ${v} is not a valid value`, range ? `expected ${range}` : undefined);
   return x;
 }
 
 export function solveOptions(values: Record<string, unknown>): Omit<SolveOptions, 'init'> {
-  const damping = num(values.damping, 'damping', (x) => x > 0 && x <= 1);
-  const rtol = num(values.tol, 'tol', (x) => x > 0);
-  const maxIterations = num(values['max-iterations'], 'max-iterations', (x) => Number.isInteger(x) && x > 0);
-  const anderson = num(values.anderson, 'anderson', (x) => Number.isInteger(x) && x >= 0 && x <= 20);
+  const damping = num(values.damping, 'damping', (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+  const rtol = num(values.tol, 'tol', (x) => x > 0, 'a positive number');
+  const maxIterations = num(values['max-iterations'], 'max-iterations', (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+  const anderson = num(values.anderson, 'anderson', (x) => Number.isInteger(x) && x >= 0 && x <= 20, 'an integer from 0 (off) to 20');
   return {
     ...(damping !== undefined && { damping }), ...(rtol !== undefined && { rtol }),
     ...(maxIterations !== undefined && { maxIterations }), ...(anderson !== undefined && { anderson }),

@@ -42,6 +42,8 @@ interface Scope {
   readonly expr: Expr;
   readonly bound: ReadonlySet<string>;
   readonly inFunction?: string;
+  /** Arguments of the function being read: a definition inlined there must not capture them. */
+  readonly args?: ReadonlySet<string>;
   readonly defStack: readonly string[];
   /** Checking a definition on its own: where it is used decides whether its random variables are bound. */
   readonly freeVariablesOk?: boolean;
@@ -69,7 +71,9 @@ export function build(model: Model): BuildResult {
   const claim = (name: string, section: string, loc: Loc) => {
     const prev = owner.get(name);
     if (RESERVED.includes(name)) add('duplicate-name', loc, `\`${name}\` is reserved`, name, 'choose another name');
-    else if (prev !== undefined) add('duplicate-name', loc, `\`${name}\` is declared both in ${prev} and in ${section}`, name, 'rename one of them');
+    else if (section !== 'functions' && (name in CONSTANTS || name in BUILTINS)) {
+      add('duplicate-name', loc, `\`${name}\` would hide the built-in ${name in CONSTANTS ? 'constant' : 'function'} of the same name`, name, 'choose another name');
+    } else if (prev !== undefined) add('duplicate-name', loc, `\`${name}\` is declared both in ${prev} and in ${section}`, name, 'rename one of them');
     else owner.set(name, section);
   };
   model.params.forEach((p) => claim(p.name, 'params', p.loc));
@@ -78,6 +82,9 @@ export function build(model: Model): BuildResult {
   model.definitions.forEach((d) => claim(d.name, 'definitions', d.loc));
   model.functions.forEach((f) => claim(f.name, 'functions', f.loc));
   for (const o of model.observables) {
+    if (o.name === 'free_energy' && model.freeEnergy) {
+      add('duplicate-name', o.loc, 'an observable named `free_energy` and a `free_energy:` section', o.name, 'keep one of them (the section is the usual place)');
+    }
     if (stateIx.has(o.name) || paramIx.has(o.name) || RESERVED.includes(o.name)) {
       add('duplicate-name', o.loc, `observable \`${o.name}\` would share a column with a ${stateIx.has(o.name) ? 'state variable' : paramIx.has(o.name) ? 'parameter' : 'reserved name'}`, o.name,
         'order parameters are reported already; give the observable another name');
@@ -127,7 +134,8 @@ export function build(model: Model): BuildResult {
         return NAN;
       }
       const ast = parseExpr(def.expr);
-      return ast ? conv(ast, { ...scope, expr: def.expr, defStack: [...scope.defStack, name] }) : NAN;
+      const bound = scope.args ? new Set([...scope.bound].filter((b) => !scope.args!.has(b))) : scope.bound;
+      return ast ? conv(ast, { ...scope, bound, args: new Set(), expr: def.expr, defStack: [...scope.defStack, name] }) : NAN;
     }
     if (variables.has(name)) {
       if (scope.freeVariablesOk) return { kind: 'bound', name };
@@ -277,7 +285,7 @@ export function build(model: Model): BuildResult {
 
   // User functions: their bodies see the arguments and the parameters only.
   const functions: UserFunction[] = model.functions.map((f) => ({
-    name: f.name, args: f.args, body: top(f.body, { bound: new Set(f.args), inFunction: f.name }),
+    name: f.name, args: f.args, body: top(f.body, { bound: new Set(f.args), args: new Set(f.args), inFunction: f.name }),
   }));
   checkCallCycles(functions, model, add);
 

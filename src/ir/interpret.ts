@@ -22,7 +22,7 @@ export function interpret(program: Program, params: Float64Array): Kernels {
         const args = new Map(f.args.map((a, i) => [a, ev(node.args[i])]));
         return evaluate(f.body, state, args);
       }
-      case 'cond': return ev(node.test) ? ev(node.then) : ev(node.else);
+      case 'cond': return ev(node.test) !== 0 ? ev(node.then) : ev(node.else); // NaN counts as true, as in generated code
       case 'op': {
         const [a, b] = node.args;
         switch (node.op) {

@@ -11,7 +11,7 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       best = c;
     }
   }
-  const allowed = Math.max(1, Math.floor(name.length / 3));
+  const allowed = Math.max(1, Math.round(name.length / 3));
   return bestD <= allowed ? best : undefined;
 }
 

@@ -56,3 +56,8 @@ export function textTable(header: readonly string[], body: readonly (readonly (s
   const numeric = header.map((_, j) => body.every((r) => typeof r[j] === 'number'));
   return rows.map((r) => r.map((c, j) => (numeric[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd()).join('\n');
 }
+
+/** JSON.stringify replacer: NaN and Infinity as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers). */
+export function jsonNumbers(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}

@@ -73,6 +73,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
       break;
     }
+    if (it + 1 === maxIterations) break; // report the state whose residual was measured, not one step past it
     // Damping and Anderson act on the carried values only; intermediates are recomputed every sweep anyway.
     let scaled = 0;
     let turn = 0;
@@ -102,8 +103,8 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     for (let k = 0; k < carried.length; k++) x[carried[k]] = next ? next[k] : xc[k] + damping * rc[k];
   }
   if (status === 'max-iterations') {
-    message = `the residual was ${residual.toExponential(2)} after ${it} iterations (damping ${damping.toPrecision(3)})`;
     it = maxIterations;
+    message = `the residual was ${residual.toExponential(2)} after ${it} iterations (damping ${damping.toPrecision(3)})`;
   } else it += 1;
 
   const obs = new Float64Array(problem.observableNames.length);

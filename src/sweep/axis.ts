@@ -23,8 +23,12 @@ export function parseAxis(spec: string): Axis {
 
 export function grid(start: number, stop: number, count: number, log = false): number[] {
   if (count === 1) return [start];
+  // 12 significant digits: 0.01, not 0.009999999999999998, in tables and file names; endpoints exact.
   return Array.from({ length: count }, (_, i) => {
+    if (i === 0) return start;
+    if (i === count - 1) return stop;
     const t = i / (count - 1);
-    return log ? Math.exp(Math.log(start) + t * (Math.log(stop) - Math.log(start))) : start + t * (stop - start);
+    const v = log ? Math.exp(Math.log(start) + t * (Math.log(stop) - Math.log(start))) : start + t * (stop - start);
+    return Number(v.toPrecision(12));
   });
 }

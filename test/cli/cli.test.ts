@@ -169,7 +169,8 @@ describe('saddle (top level)', () => {
     const r = await run('slove', 'ridge');
     expectInputError(r);
     expect(r.err).toMatch(/unknown command `slove`/);
-    expect(r.err).toMatch(/solve, sweep, check, list, demo/);
+    expect(r.err).toMatch(/solve, sweep, threshold, check, list, demo/);
+    expect(r.err).toMatch(/did you mean `solve`/);
   });
 
   it('--help and no arguments print the usage and exit 0', async () => {
@@ -266,7 +267,7 @@ describe('saddle sweep', () => {
     };
     expect(j.model).toBe('ridge');
     expect(j.columns).toEqual(['alpha', ...state, ...observables, ...tail]);
-    expect(j.axes).toEqual([{ name: 'alpha', values: [0.5, 4 / 3, 13 / 6, 3].map((v) => expect.closeTo(v, 12)) }]);
+    expect(j.axes).toEqual([{ name: 'alpha', values: [0.5, 4 / 3, 13 / 6, 3].map((v) => expect.closeTo(v, 10)) }]); // grid values are rounded to 12 significant digits
     expect(j.rows).toHaveLength(4);
     for (const row of j.rows) {
       expect(Object.keys(row)).toEqual(j.columns);

@@ -1,7 +1,7 @@
 import { loadModel } from '../../model/load.ts';
 import { solve, solveFromEach } from '../../solve/iterate.ts';
 import type { Solution } from '../../solve/solution.ts';
-import { fmt, textTable } from '../../report/table.ts';
+import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -46,7 +46,7 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
   const ok = solutions.some((s) => s.status === 'converged');
   if (values.json) {
     const objs = solutions.map((s, i) => ({ ...toJson(problem.model, params, s), ...branch(i) }));
-    out(JSON.stringify(all ? objs : objs[0], (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
+    out(JSON.stringify(all ? objs : objs[0], jsonNumbers));
     return ok ? EXIT.ok : EXIT.notConverged;
   }
   out(`model ${problem.model}  (${problem.file})`);
@@ -54,7 +54,7 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
   solutions.forEach((s, i) => {
     const point = all && pointOf[i] !== undefined ? ` [fixed point ${pointOf[i]}${pointOf[i] === selected ? ', selected: lowest free energy' : ''}]` : '';
     out('');
-    out(`init ${s.init}${point}: ${s.status} after ${s.iterations} iterations, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
+    out(`init ${s.init}${point}: ${s.status} after ${s.iterations} iteration${s.iterations === 1 ? '' : 's'}, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
     if (s.message) out(`  ${s.message}`);
     out(textTable(['name', 'value'], [...Object.entries(s.state), ...Object.entries(s.observables)]));
   });

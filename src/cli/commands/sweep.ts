@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
-import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
+import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { EXIT } from '../exit.ts';
@@ -63,6 +63,9 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const plots = (values.plot as string[] | undefined) ?? [];
   for (const p of plots) if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
 
+  if (values.init !== undefined && !(String(values.init) in base.inits)) {
+    throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
+  }
   const swept = axes.map((a) => a.name);
   const cols = columns(swept, base);
   const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
@@ -81,9 +84,9 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
 
   if (outFile?.endsWith('.json')) {
     mkdirSync(dirname(outFile), { recursive: true });
-    const params = Object.fromEntries(base.paramNames.map((p, i) => [p, base.params[i]]));
+    const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
     writeFileSync(outFile, JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
-      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, null, 1));
+      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, jsonNumbers, 1));
   }
   // vega and resvg take a second to load: only when a plot is asked for.
   const { prettySymbol, writePlot } = plots.length ? await import('../../report/plot.ts') : { prettySymbol: String, writePlot: async () => {} };
@@ -98,7 +101,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const sample = rows.filter((_, i) => i % every === 0 || i === rows.length - 1);
   out(textTable(shown, sample.map((r) => cells(r, shown))));
   const failed = rows.filter((r) => r.solution.status !== 'converged');
-  out(`${rows.length} points${every > 1 ? ` (every ${every}th shown)` : ''}, ${rows.length - failed.length} converged, ${failed.length} not converged`);
+  out(`${rows.length} points${every > 1 ? ` (1 in ${every} shown)` : ''}, ${rows.length - failed.length} converged, ${failed.length} not converged`);
   for (const f of failed.slice(0, 5)) out(`  ${swept.map((k) => `${k}=${f.params[k]}`).join(' ')}: ${f.solution.status}: ${f.solution.message ?? ''}`);
   if (outFile) out(`rows written to ${outFile}`);
   for (const p of plots) out(`plot written to ${p}`);

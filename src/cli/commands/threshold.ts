@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
-import { fmt } from '../../report/table.ts';
+import { fmt, jsonNumbers } from '../../report/table.ts';
 import { findThreshold, THRESHOLD_KINDS, type ThresholdKind } from '../../transitions/threshold.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
@@ -62,7 +62,7 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3) }),
   });
   if (values.json) {
-    out(JSON.stringify(t, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
+    out(JSON.stringify(t, jsonNumbers));
   } else if (t.found) {
     out(`${t.kind} threshold: ${t.param} = ${fmt(t.threshold)} +- ${fmt(t.tolerance)}  (bracket [${t.bracket.map((b) => b.toPrecision(10)).join(', ')}], ${t.evaluations} solves)`);
   } else {
