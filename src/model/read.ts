@@ -216,6 +216,12 @@ export function readModel(text: string, file: string): ReadResult {
     } else if (!(p.value === null || (isScalar(p.value) && p.value.value === null))) {
       initFrom(p.value);
     }
+    const { min, max } = rest as { min?: number; max?: number };
+    for (const [k, v] of Object.entries(init ?? {})) {
+      if ((min !== undefined && v < min) || (max !== undefined && v > max)) {
+        add('bad-value', loc, `the start \`${k === '*' ? 'init' : k}\` = ${v} of \`${on}\` is outside its bounds [${min ?? '-inf'}, ${max ?? 'inf'}]`, on);
+      }
+    }
     orderParams.push({ name: on, ...(init && { init }), ...rest, loc });
   }
   // Expand a single init value to every named initialisation; a named one must be complete.

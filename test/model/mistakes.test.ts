@@ -429,3 +429,52 @@ describe('formatting', () => {
     expect(formatIssues([i])).toBe('a.yaml:1:1: error[bad-value]: m\n1 mistake found.');
   });
 });
+
+describe('names and starts that would silently change the meaning', () => {
+  it('a parameter named like a built-in constant or function', () => {
+    const text = broken('  lambda: { default: 0.1, min: 0 }\n', '  lambda: { default: 0.1, min: 0 }\n  pi: 3\n');
+    const i = only(text);
+    expect(i.code).toBe('duplicate-name');
+    expect(i.symbol).toBe('pi');
+    expect({ line: i.line, col: i.col }).toEqual(pos(text, 'pi: 3'));
+    expect(i.message).toMatch(/built-in constant/);
+  });
+
+  it('an observable named free_energy next to a free_energy section', () => {
+    const text = `${BASE}  free_energy: q\nfree_energy: -q\n`;
+    const i = only(text);
+    expect(i.code).toBe('duplicate-name');
+    expect(i.symbol).toBe('free_energy');
+    expect(i.line).toBe(pos(text, 'free_energy: q').line);
+  });
+
+  it('a start value outside the declared bounds', () => {
+    const text = broken('  q: { init: 0.5 }', '  q: { init: 1.5, min: 0, max: 1 }');
+    const i = only(text);
+    expect(i.code).toBe('bad-value');
+    expect(i.symbol).toBe('q');
+    expect(i.message).toMatch(/outside its bounds \[0, 1\]/);
+  });
+});
+
+describe('definitions inside functions', () => {
+  it('do not capture the function arguments', async () => {
+    const { loadModel } = await import('../../src/model/load.ts');
+    const { solve } = await import('../../src/solve/iterate.ts');
+    const text = `name: capture
+description: f(alpha) uses a definition that reads the parameter alpha, not the argument
+params:
+  alpha: 2
+functions:
+  f(alpha): twice + 0 * alpha
+definitions:
+  twice: 2 * alpha
+order_params:
+  x: { init: 0 }
+updates:
+  x: f(10)
+`;
+    const s = solve(loadModel(FILE, text).problem());
+    expect(s.state.x).toBe(4);
+  });
+});
