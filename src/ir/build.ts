@@ -4,6 +4,7 @@ import { didYouMean } from '../model/suggest.ts';
 import type { Expr, Model, NamedExpr, VariableDecl } from '../model/types.ts';
 import { BUILTINS, CONSTANTS } from './builtins.ts';
 import { locateIndex, locateToken } from './locate.ts';
+import { derive, type Wrt } from './derive.ts';
 import { walk, type Measure, type Node, type Op, type Program, type UserFunction } from './nodes.ts';
 
 /** The part of a mathjs AST node we read; mathjs's own types are wider than we need. */
@@ -30,7 +31,7 @@ const OPS: Readonly<Record<string, Op | 'pos'>> = {
 const SYNTAX_TOKEN: Readonly<Record<string, string>> = {
   ArrayNode: '[', AccessorNode: '[', ObjectNode: '{', AssignmentNode: '=', FunctionAssignmentNode: '=', BlockNode: ';',
 };
-const RESERVED = ['E', 'status', 'iterations', 'residual'];
+const RESERVED = ['E', 'D', 'status', 'iterations', 'residual'];
 const NAN: Node = { kind: 'num', value: NaN };
 
 export interface BuildResult {
@@ -209,6 +210,36 @@ export function build(model: Model): BuildResult {
     return node;
   };
 
+  /** Functions converted so far, in declaration order: what a D(...) may differentiate through. */
+  const converted = new Map<string, UserFunction>();
+
+  /** D(expr, x): the symbolic derivative of expr with respect to x (a function argument, an integration
+   * variable, an order parameter or a parameter), e.g. gout(y, w, V): D(logZout(y, w, V), w). */
+  const derivative = (ast: Ast, scope: Scope): Node => {
+    const args = ast.args ?? [];
+    const here = locateToken(scope.expr, 'D');
+    if (args.length !== 2 || args[1].type !== 'SymbolNode') {
+      add('wrong-arity', here, 'D takes an expression and a variable name', 'D', 'write D(expression, x), e.g. D(logH(-y * w / sqrt(V)), w)');
+      return NAN;
+    }
+    const x = args[1].name!;
+    const wrt: Wrt | undefined = scope.bound.has(x) ? { kind: 'bound', name: x }
+      : stateIx.has(x) ? { kind: 'state', name: x } : paramIx.has(x) ? { kind: 'param', name: x } : undefined;
+    if (!wrt) {
+      add('unknown-symbol', locateToken(scope.expr, x, 1), `D(..., ${x}): \`${x}\` is not a variable here`, x,
+        didYouMean(x, visibleNames(scope)) ?? 'differentiate with respect to a function argument, an integration variable, an order parameter or a parameter');
+      return NAN;
+    }
+    const body = conv(args[0], scope);
+    try {
+      return derive(body, wrt, converted);
+    } catch (e) {
+      add('unknown-function', here, `D(...) cannot differentiate here: ${(e as Error).message.replace(/^derive: /, '')}`, 'D',
+        'a function used inside D must be declared before the function that uses D');
+      return NAN;
+    }
+  };
+
   const call = (ast: Ast, scope: Scope): Node => {
     const fnAst = ast.fn as Ast;
     if (typeof fnAst !== 'object' || fnAst.type !== 'SymbolNode') {
@@ -217,6 +248,7 @@ export function build(model: Model): BuildResult {
     }
     const name = fnAst.name!;
     if (name === 'E') return expectation(ast, scope);
+    if (name === 'D') return derivative(ast, scope);
     const args = (ast.args ?? []).map((a) => conv(a, scope));
     const here = locateToken(scope.expr, name);
     const user = funcs.get(name);
@@ -284,9 +316,11 @@ export function build(model: Model): BuildResult {
   };
 
   // User functions: their bodies see the arguments and the parameters only.
-  const functions: UserFunction[] = model.functions.map((f) => ({
-    name: f.name, args: f.args, body: top(f.body, { bound: new Set(f.args), args: new Set(f.args), inFunction: f.name }),
-  }));
+  const functions: UserFunction[] = model.functions.map((f) => {
+    const fn = { name: f.name, args: f.args, body: top(f.body, { bound: new Set(f.args), args: new Set(f.args), inFunction: f.name }) };
+    converted.set(f.name, fn);
+    return fn;
+  });
   checkCallCycles(functions, model, add);
 
   // Definitions are inlined where used; check each once on its own too, so unused ones are checked.
