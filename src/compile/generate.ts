@@ -1,5 +1,5 @@
 import { BUILTINS } from '../ir/builtins.ts';
-import type { Node, Program } from '../ir/nodes.ts';
+import { measureNodes, type Node, type Program } from '../ir/nodes.ts';
 
 /** JavaScript source of a model's kernels, plus the Gauss-Hermite node counts its loops read from `T`. */
 export interface Generated {
@@ -25,6 +25,7 @@ export function generate(program: Program): Generated {
     return `GH${n}`;
   };
   let counter = 0;
+  const buffers: string[] = []; // per-expectation scratch arrays, allocated once per Problem
   const hoisted = new WeakMap<string[], Map<string, string>>();
   const fresh = (p: string) => `${p}${counter++}`;
 
@@ -37,7 +38,7 @@ export function generate(program: Program): Generated {
         case 'call': case 'apply': case 'op': n.args.forEach((a) => visit(a, shadow)); return;
         case 'cond': visit(n.test, shadow); visit(n.then, shadow); visit(n.else, shadow); return;
         case 'expect': {
-          if (n.measure.kind === 'discrete') n.measure.probs.forEach((p) => visit(p, shadow));
+          measureNodes(n.measure).forEach((p) => visit(p, shadow));
           visit(n.body, new Set([...shadow, n.variable]));
           return;
         }
@@ -103,6 +104,17 @@ export function generate(program: Program): Generated {
           const v = expr(node.body, [...frames, body], inner);
           out.push(`for (let ${i} = 0; ${i} < ${m.nodes}; ${i}++) {`, `  const b_${node.variable} = ${T}x[${i}];`,
             ...body.map((s) => `  ${s}`), `  ${acc} += ${T}w[${i}] * ${v};`, '}');
+        } else if (m.kind === 'normal-interval') {
+          // A Gauss-Legendre rule mapped onto the interval, rebuilt when its ends change, into a buffer of its own.
+          const buf = fresh('R');
+          buffers.push(`const ${buf} = { nodes: new Float64Array(${m.nodes}), weights: new Float64Array(${m.nodes}) };`);
+          const lo = m.lower ? e(m.lower) : '-Infinity';
+          const hi = m.upper ? e(m.upper) : 'Infinity';
+          const i = fresh('i');
+          const body: string[] = [];
+          const v = expr(node.body, [...frames, body], inner);
+          out.push(`S_truncRule(${lo}, ${hi}, ${m.nodes}, ${buf});`, `for (let ${i} = 0; ${i} < ${m.nodes}; ${i}++) {`,
+            `  const b_${node.variable} = ${buf}.nodes[${i}];`, ...body.map((x) => `  ${x}`), `  ${acc} += ${buf}.weights[${i}] * ${v};`, '}');
         } else {
           const probs = m.probs.map(e);
           m.values.forEach((value, k) => {
@@ -149,6 +161,8 @@ export function generate(program: Program): Generated {
     `const ${specials.join(', ')};`,
     ...(program.params.length ? [`const ${program.params.map((p, i) => `p_${p.name} = P[${i}]`).join(', ')};`] : []),
     ...tables.map((n, k) => `const GH${n}x = T[${k}].nodes, GH${n}w = T[${k}].weights;`),
+    'const S_truncRule = S.S_truncRule;',
+    ...buffers,
   ];
   const source = [...header, ...fns, ...update, ...observables, 'return { update, observables };', ''].join('\n');
   return { source, tables };

@@ -161,11 +161,12 @@ export function build(model: Model): BuildResult {
       add('wrong-arity', here, `E takes 2 or 3 arguments, got ${args.length}`, 'E', 'write E(xi, body), E([xi, z], body) or E(xi, body, nodes)');
       return NAN;
     }
-    const head = args[0].type === 'ArrayNode' ? (args[0].items ?? []) : [args[0]];
+    const interval = intervalOf(args[0], (n) => variables.has(n));
+    const head = interval ? [interval.variable] : args[0].type === 'ArrayNode' ? (args[0].items ?? []) : [args[0]];
     const names: string[] = [];
     for (const h of head) {
       if (h.type !== 'SymbolNode') {
-        add('unsupported-syntax', here, 'the first argument of E is a variable or a list of variables', 'E', 'e.g. E(xi, ...) or E([xi, z], ...)');
+        add('unsupported-syntax', here, 'the first argument of E is a variable, a list of variables, or an interval of a declared normal variable', 'E', 'e.g. E(xi, ...), E([xi, z], ...), E(t > -kappa, ...) or E(a < t < b, ...)');
         return NAN;
       }
       const v = h.name!;
@@ -196,7 +197,14 @@ export function build(model: Model): BuildResult {
       const decl = variables.get(names[k])!;
       const outer: Scope = { ...scope, bound: new Set([...scope.bound, ...names.slice(0, k)]) };
       let measure: Measure;
-      if (decl.law.kind === 'normal') {
+      if (interval) {
+        if (decl.law.kind !== 'normal') {
+          add('bad-value', locateToken(scope.expr, names[k]), `\`${names[k]}\` is discrete: an interval restricts a normal variable`, names[k], 'write E(t > a, ...) with t declared `normal`');
+          return NAN;
+        }
+        const limit = (a: Ast | null) => (a ? conv(a, outer) : null);
+        measure = { kind: 'normal-interval', nodes: nodesOverride ?? decl.law.nodes ?? model.nodes, lower: limit(interval.lower), upper: limit(interval.upper) };
+      } else if (decl.law.kind === 'normal') {
         measure = { kind: 'normal', nodes: nodesOverride ?? decl.law.nodes ?? model.nodes };
       } else {
         const { values, probs } = decl.law;
@@ -368,6 +376,30 @@ export function build(model: Model): BuildResult {
     observables,
   };
   return { program, issues };
+}
+
+const LOWER_THAN = ['smaller', 'smallerEq'];
+const GREATER_THAN = ['larger', 'largerEq'];
+
+/** `t > a`, `t < b`, `a < t < b` (or with > and >=) as the first argument of E: a variable and its interval. */
+function intervalOf(a: Ast, isVariable: (name: string) => boolean): { variable: Ast; lower: Ast | null; upper: Ast | null } | undefined {
+  const isSym = (x: Ast) => x.type === 'SymbolNode' && isVariable(x.name!);
+  if (a.type === 'OperatorNode' && a.args?.length === 2) {
+    const [l, r] = a.args;
+    const lt = LOWER_THAN.includes(a.fn as string);
+    const gt = GREATER_THAN.includes(a.fn as string);
+    if (!lt && !gt) return undefined;
+    if (isSym(l)) return lt ? { variable: l, lower: null, upper: r } : { variable: l, lower: r, upper: null };
+    if (isSym(r)) return lt ? { variable: r, lower: l, upper: null } : { variable: r, lower: null, upper: l };
+    return undefined;
+  }
+  const rel = a as Ast & { conditionals?: string[]; params?: Ast[] };
+  if (a.type === 'RelationalNode' && rel.params?.length === 3 && isSym(rel.params[1])) {
+    const [lo, v, hi] = rel.params;
+    if (rel.conditionals!.every((c) => LOWER_THAN.includes(c))) return { variable: v, lower: lo, upper: hi };
+    if (rel.conditionals!.every((c) => GREATER_THAN.includes(c))) return { variable: v, lower: hi, upper: lo };
+  }
+  return undefined;
 }
 
 function checkCallCycles(

@@ -1,4 +1,5 @@
 import * as sf from '../numerics/special.ts';
+import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
 
 /** A built-in function of the model language: its arity, its JS spelling and its value (for the interpreter). */
 export interface Builtin {
@@ -56,8 +57,8 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
 export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E, Inf: Infinity };
 
 /** The special functions the generated code needs, keyed by the `S_name` it calls them by. */
-export function specialScope(): Record<string, (...x: number[]) => number> {
-  const out: Record<string, (...x: number[]) => number> = {};
+export function specialScope(): Record<string, unknown> {
+  const out: Record<string, unknown> = { S_truncRule: truncatedNormalRule };
   for (const [name, b] of Object.entries(BUILTINS)) if (b.js(['x']).startsWith('S_')) out[`S_${name}`] = b.fn;
   return out;
 }

@@ -1,5 +1,5 @@
 import { BUILTINS } from './builtins.ts';
-import type { Node, UserFunction } from './nodes.ts';
+import { mapMeasure, measureNodes, type Node, type UserFunction } from './nodes.ts';
 import { mkCall, mkCond, mkOp, num, simplify } from './simplify.ts';
 
 /**
@@ -203,6 +203,18 @@ class Deriver {
         const m = node.measure;
         const underIntegral: Node = isZero(dbody) ? ZERO : { kind: 'expect', variable: node.variable, measure: m, body: dbody };
         if (m.kind === 'normal') return underIntegral;
+        if (m.kind === 'normal-interval') {
+          // Leibniz: d/dv int_a^b N(t) f(t) dt = int_a^b N(t) df/dv + N(b) f(b) db/dv - N(a) f(a) da/dv.
+          const end = (limit: Node | null, sign: number): Node => {
+            if (limit === null) return ZERO;
+            const dl = this.d(limit);
+            if (isZero(dl)) return ZERO;
+            const at = substitute(node.body, new Map([[node.variable, limit]]));
+            const term = mul(call('npdf', limit), at, dl);
+            return sign > 0 ? term : neg(term);
+          };
+          return add(add(underIntegral, end(m.upper, 1)), end(m.lower, -1));
+        }
         const dprobs = m.probs.map((p) => this.d(p));
         if (dprobs.every(isZero)) return underIntegral;
         return add({ kind: 'expect', variable: node.variable, measure: { kind: 'discrete', values: m.values, probs: dprobs }, body: node.body }, underIntegral);
@@ -254,7 +266,7 @@ export function freeBound(node: Node): ReadonlySet<string> {
     case 'cond': [node.test, node.then, node.else].forEach((a) => freeBound(a).forEach((v) => out.add(v))); break;
     case 'expect':
       freeBound(node.body).forEach((v) => { if (v !== node.variable) out.add(v); });
-      if (node.measure.kind === 'discrete') node.measure.probs.forEach((p) => freeBound(p).forEach((v) => out.add(v)));
+      measureNodes(node.measure).forEach((p) => freeBound(p).forEach((v) => out.add(v)));
       break;
     default:
   }
@@ -272,7 +284,7 @@ function allNames(node: Node, out = new Set<string>()): Set<string> {
     case 'expect':
       out.add(node.variable);
       allNames(node.body, out);
-      if (node.measure.kind === 'discrete') node.measure.probs.forEach((p) => allNames(p, out));
+      measureNodes(node.measure).forEach((p) => allNames(p, out));
       break;
     default:
   }
@@ -294,7 +306,7 @@ export function substitute(node: Node, binding: ReadonlyMap<string, Node>): Node
       case 'cond': return { kind: 'cond', test: go(n.test), then: go(n.then), else: go(n.else) };
       case 'expect': {
         const m = n.measure;
-        const measure = m.kind === 'discrete' ? { ...m, probs: m.probs.map(go) } : m;
+        const measure = mapMeasure(m, go);
         const inner = new Map(binding);
         inner.delete(n.variable);
         const free = freeBound(n.body);

@@ -1,4 +1,5 @@
 import { gaussHermite } from '../numerics/gauss-hermite.ts';
+import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
 import { BUILTINS } from './builtins.ts';
 import type { Node, Program } from './nodes.ts';
 import type { Kernels } from '../compile/kernels.ts';
@@ -49,6 +50,11 @@ export function interpret(program: Program, params: Float64Array): Kernels {
         let acc = 0;
         if (m.kind === 'normal') {
           const rule = gaussHermite(m.nodes);
+          for (let i = 0; i < rule.nodes.length; i++) {
+            acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
+          }
+        } else if (m.kind === 'normal-interval') {
+          const rule = truncatedNormalRule(m.lower ? ev(m.lower) : -Infinity, m.upper ? ev(m.upper) : Infinity, m.nodes);
           for (let i = 0; i < rule.nodes.length; i++) {
             acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
           }

@@ -24,7 +24,28 @@ export type Op =
 /** The law an expectation integrates against; each law brings its own quadrature rule (compile/). */
 export type Measure =
   | { readonly kind: 'normal'; readonly nodes: number } // probabilists' Gauss-Hermite
+  /** The standard normal restricted to lower < t < upper (not renormalised): E(t > a, f) = int_a^inf Dt f(t).
+   * Integrands with a kink are integrated piece by piece; each piece is smooth. null: an infinite end. */
+  | { readonly kind: 'normal-interval'; readonly nodes: number; readonly lower: Node | null; readonly upper: Node | null }
   | { readonly kind: 'discrete'; readonly values: readonly number[]; readonly probs: readonly Node[] };
+
+/** The expressions a measure depends on (probabilities, interval ends). */
+export function measureNodes(m: Measure): readonly Node[] {
+  switch (m.kind) {
+    case 'normal': return [];
+    case 'normal-interval': return [m.lower, m.upper].filter((n): n is Node => n !== null);
+    case 'discrete': return m.probs;
+  }
+}
+
+/** A copy of a measure with each of its expressions mapped. */
+export function mapMeasure(m: Measure, f: (n: Node) => Node): Measure {
+  switch (m.kind) {
+    case 'normal': return m;
+    case 'normal-interval': return { ...m, lower: m.lower && f(m.lower), upper: m.upper && f(m.upper) };
+    case 'discrete': return { ...m, probs: m.probs.map(f) };
+  }
+}
 
 export interface UserFunction {
   readonly name: string;
@@ -75,7 +96,7 @@ export function walk(node: Node, visit: (n: Node) => void): void {
       walk(node.test, visit); walk(node.then, visit); walk(node.else, visit);
       break;
     case 'expect':
-      if (node.measure.kind === 'discrete') node.measure.probs.forEach((p) => walk(p, visit));
+      measureNodes(node.measure).forEach((p) => walk(p, visit));
       walk(node.body, visit);
       break;
     default:

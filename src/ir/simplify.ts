@@ -1,5 +1,5 @@
 import { BUILTINS } from './builtins.ts';
-import type { Node, Op } from './nodes.ts';
+import { mapMeasure, measureNodes, type Node, type Op } from './nodes.ts';
 
 /**
  * Algebraic simplification of the IR: constant folding and the identities a derivative leaves behind
@@ -54,6 +54,10 @@ export function sameNode(a: Node, b: Node): boolean {
       const m = a.measure;
       const n = b.measure;
       if (m.kind === 'normal') return n.kind === 'normal' && n.nodes === m.nodes;
+      if (m.kind === 'normal-interval') {
+        return n.kind === 'normal-interval' && n.nodes === m.nodes && sameList(measureNodes(m), measureNodes(n))
+          && (m.lower === null) === (n.lower === null);
+      }
       return n.kind === 'discrete' && n.values.length === m.values.length && m.values.every((v, i) => Object.is(v, n.values[i]))
         && sameList(m.probs, n.probs);
     }
@@ -183,6 +187,12 @@ function rewrite(node: Node): Node {
       if (m.kind === 'normal') {
         if (isNum(body)) return body; // E[c] = c (weights sum to 1); E[0] = 0 exactly
         return body === node.body ? node : { ...node, body };
+      }
+      if (m.kind === 'normal-interval') {
+        if (isNum(body, 0)) return ZERO;
+        const measure = mapMeasure(m, simplify);
+        const same = body === node.body && measureNodes(measure).every((x, i) => x === measureNodes(m)[i]);
+        return same ? node : { ...node, measure, body };
       }
       const probs = m.probs.map(simplify);
       if (isNum(body, 0) || probs.every((p) => isNum(p, 0))) return ZERO; // convention: the other factor finite
