@@ -5,7 +5,7 @@ import type { SweepRow } from '../sweep/continuation.ts';
 
 /** Column order of sweep tables: swept parameters, order parameters, observables, then the solve's record. */
 export function columns(swept: readonly string[], problem: Pick<Problem, 'stateNames' | 'observableNames'>): string[] {
-  return [...swept, ...problem.stateNames, ...problem.observableNames, 'status', 'iterations', 'residual', 'branch'];
+  return [...swept, ...problem.stateNames, ...problem.observableNames, 'status', 'iterations', 'residual', 'branch', 'selected'];
 }
 
 export function cells(row: SweepRow, cols: readonly string[]): (string | number)[] {
@@ -16,6 +16,7 @@ export function cells(row: SweepRow, cols: readonly string[]): (string | number)
       case 'iterations': return s.iterations;
       case 'residual': return s.residual;
       case 'branch': return row.branch;
+      case 'selected': return row.selected === undefined ? '' : String(row.selected);
       default: return row.params[c] ?? s.state[c] ?? s.observables[c];
     }
   });

@@ -8,10 +8,13 @@ export type Direction = 'forward' | 'backward';
 /** One point of a sweep. Failed points are rows too, with their status: nothing is dropped. */
 export interface SweepRow {
   readonly params: Readonly<Record<string, number>>;
-  readonly branch: Direction;
+  /** The direction ('forward', 'backward'), prefixed with the start's name when several starts were swept. */
+  readonly branch: string;
   readonly solution: Solution;
   /** Intermediate parameter values solved to reach this point after a failure (step halving). */
   readonly substeps: number;
+  /** With several branches and a free_energy: whether this row has the lowest free energy at its point. */
+  readonly selected?: boolean;
 }
 
 export interface SweepOptions extends Omit<SolveOptions, 'init'> {
@@ -19,6 +22,8 @@ export interface SweepOptions extends Omit<SolveOptions, 'init'> {
   readonly direction?: Direction | 'both';
   /** Named initialisation for the first point, and for a cold restart when continuation fails. */
   readonly init?: string;
+  /** Several starts: one branch per start (and direction), and the equilibrium marked at each point. */
+  readonly inits?: readonly string[];
   /** How many times a failed step is halved before a cold restart. Default 5. */
   readonly maxHalvings?: number;
   readonly onRow?: (row: SweepRow) => void;
@@ -32,10 +37,10 @@ interface Good { readonly value: number; readonly x: Float64Array }
  */
 export function sweepLine(
   compiled: Compiled, fixed: Readonly<Record<string, number>>, axis: Axis, branch: Direction,
-  options: SweepOptions = {}, start?: Float64Array,
+  options: SweepOptions = {}, start?: Float64Array, label: string = branch,
 ): SweepRow[] {
   const values = branch === 'forward' ? axis.values : [...axis.values].reverse();
-  const { maxHalvings = 5, init = 'uninformed', onRow, direction: _d, ...solveOptions } = options;
+  const { maxHalvings = 5, init = 'uninformed', onRow, direction: _d, inits: _i, ...solveOptions } = options;
   const at = (v: number) => compiled.problem({ ...fixed, [axis.name]: v });
   const stateOf = (s: Solution, names: readonly string[]) => Float64Array.from(names, (k) => s.state[k]);
   let last: Good | undefined = start && { value: NaN, x: start };
@@ -55,7 +60,7 @@ export function sweepLine(
     };
     let solution = last ? reach(last, v, maxHalvings) : undefined;
     solution ??= solve(problem, { ...solveOptions, init });
-    const row: SweepRow = { params: { ...fixed, [axis.name]: v }, branch, solution, substeps };
+    const row: SweepRow = { params: { ...fixed, [axis.name]: v }, branch: label, solution, substeps };
     rows.push(row);
     onRow?.(row);
     if (solution.status === 'converged') last = { value: v, x: stateOf(solution, problem.stateNames) };
@@ -63,11 +68,34 @@ export function sweepLine(
   return rows;
 }
 
-/** A 1-D sweep in one or both directions. */
-export function sweep(compiled: Compiled, fixed: Readonly<Record<string, number>>, axis: Axis, options: SweepOptions = {}): SweepRow[] {
+/** The branches a sweep follows: each start in each direction, with its row label. */
+function branchesOf(options: SweepOptions): { init: string; direction: Direction; label: string }[] {
   const dir = options.direction ?? 'forward';
-  const branches: Direction[] = dir === 'both' ? ['forward', 'backward'] : [dir];
-  return branches.flatMap((b) => sweepLine(compiled, fixed, axis, b, options));
+  const directions: Direction[] = dir === 'both' ? ['forward', 'backward'] : [dir];
+  const inits = options.inits ?? [options.init ?? 'uninformed'];
+  return inits.flatMap((init) => directions.map((direction) => ({
+    init, direction, label: inits.length > 1 ? (directions.length > 1 ? `${init} ${direction}` : init) : direction,
+  })));
+}
+
+/** With several branches and a free energy, marks at each parameter point the converged row of lowest free energy. */
+function markSelected(rows: SweepRow[], options: SweepOptions): SweepRow[] {
+  if (branchesOf(options).length < 2) return rows;
+  const best = new Map<string, number>();
+  const key = (r: SweepRow) => JSON.stringify(r.params);
+  for (const r of rows) {
+    const f = r.solution.observables.free_energy;
+    if (r.solution.status !== 'converged' || f === undefined || !Number.isFinite(f)) continue;
+    best.set(key(r), Math.min(best.get(key(r)) ?? Infinity, f));
+  }
+  if (best.size === 0) return rows;
+  return rows.map((r) => ({ ...r, selected: r.solution.status === 'converged' && r.solution.observables.free_energy === best.get(key(r)) }));
+}
+
+/** A 1-D sweep: one continuation line per start and direction. */
+export function sweep(compiled: Compiled, fixed: Readonly<Record<string, number>>, axis: Axis, options: SweepOptions = {}): SweepRow[] {
+  const rows = branchesOf(options).flatMap((b) => sweepLine(compiled, fixed, axis, b.direction, { ...options, init: b.init }, undefined, b.label));
+  return markSelected(rows, options);
 }
 
 /**
@@ -77,17 +105,15 @@ export function sweep(compiled: Compiled, fixed: Readonly<Record<string, number>
 export function sweepGrid(
   compiled: Compiled, fixed: Readonly<Record<string, number>>, inner: Axis, outer: Axis, options: SweepOptions = {},
 ): SweepRow[] {
-  const dir = options.direction ?? 'forward';
-  const branches: Direction[] = dir === 'both' ? ['forward', 'backward'] : [dir];
   const rows: SweepRow[] = [];
-  for (const b of branches) {
+  for (const b of branchesOf(options)) {
     let seed: Float64Array | undefined;
     for (const o of outer.values) {
-      const line = sweepLine(compiled, { ...fixed, [outer.name]: o }, inner, b, options, seed);
+      const line = sweepLine(compiled, { ...fixed, [outer.name]: o }, inner, b.direction, { ...options, init: b.init }, seed, b.label);
       rows.push(...line);
       const first = line.find((r) => r.solution.status === 'converged');
       if (first) seed = Float64Array.from(Object.values(first.solution.state));
     }
   }
-  return rows;
+  return markSelected(rows, options);
 }

@@ -227,7 +227,7 @@ describe('saddle check and list', () => {
 
 describe('saddle sweep', () => {
   const { state, observables } = ridgeColumns();
-  const tail = ['status', 'iterations', 'residual', 'branch'];
+  const tail = ['status', 'iterations', 'residual', 'branch', 'selected'];
 
   it('--out x.csv: swept parameter, order parameters, observables, status, iterations, residual, branch; one row per point', async () => {
     const file = join(dir, 'line.csv');

@@ -75,3 +75,18 @@ describe('2-D grid sweeps', () => {
     }
   });
 });
+
+describe('several starts: one branch each, and the equilibrium marked', () => {
+  it('marks the magnetisation along the field as selected on each side of h = 0', () => {
+    // Within the coexistence region |h| < 0.208 (the spinodal at beta = 1.5) both branches exist everywhere.
+    const rows = sweep(cw, { beta: 1.5 }, { name: 'h', values: grid(-0.15, 0.15, 7) }, { inits: ['negative', 'informed'] });
+    expect(rows).toHaveLength(14);
+    expect(new Set(rows.map((r) => r.branch))).toEqual(new Set(['negative', 'informed']));
+    for (const r of rows) {
+      const h = r.params.h;
+      if (Math.abs(h) < 1e-12) continue; // the two states tie at h = 0
+      const expected = (h < 0) === (r.branch === 'negative');
+      expect(r.selected, `h = ${h}, ${r.branch}`).toBe(expected);
+    }
+  });
+});

@@ -23,9 +23,12 @@ Options:
                       give --param twice for a 2-D grid (the first is swept by continuation)
   --set a=1,b=2       fixed values of the other parameters
   --direction D       forward (default), backward, or both (two branches: exposes hysteresis)
-  --init NAME         initialisation of the first point and of cold restarts (default: uninformed)
+  --init NAME         initialisation of the first point and of cold restarts (default: uninformed);
+                      \`all\`: one branch per named initialisation, and when the model has a free_energy the
+                      column \`selected\` marks at each point the branch of lowest free energy (the equilibrium)
   --out FILE          write the rows to FILE.csv (row by row, as they are solved) or FILE.json; columns:
-                      swept parameters, order parameters, observables, status, iterations, residual, branch
+                      swept parameters, order parameters, observables, status, iterations, residual, branch,
+                      selected
   --plot FILE         plot to FILE.svg or FILE.png (repeatable)
   --y A,B             quantities to plot (order parameters or observables; default: the observables)
   --logx, --logy      logarithmic plot axes
@@ -63,18 +66,19 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const plots = (values.plot as string[] | undefined) ?? [];
   for (const p of plots) if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
 
-  if (values.init !== undefined && !(String(values.init) in base.inits)) {
+  const inits = values.init === 'all' ? Object.keys(base.inits) : undefined;
+  if (values.init !== undefined && !inits && !(String(values.init) in base.inits)) {
     throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
   }
   const swept = axes.map((a) => a.name);
   const cols = columns(swept, base);
   const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
-  const total = axes.reduce((n, a) => n * a.values.length, direction === 'both' ? 2 : 1);
+  const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (inits?.length ?? 1));
   const progress = new Progress(total);
   const options = {
     ...solveOptions(values),
     direction: direction as Direction | 'both',
-    ...(values.init !== undefined && { init: String(values.init) }),
+    ...(values.init !== undefined && (inits ? { inits } : { init: String(values.init) })),
     onRow: (row: SweepRow) => {
       csv?.write(row);
       progress.tick(swept.map((k) => `${k}=${+row.params[k].toPrecision(4)}`).join(' '), row.solution.status === 'converged');
@@ -96,7 +100,8 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
       logX: Boolean(values.logx), logY: Boolean(values.logy) }), p);
   }
 
-  const shown = [...swept, ...ys, 'status', 'iterations', ...(direction === 'both' ? ['branch'] : [])];
+  const several = direction === 'both' || (inits?.length ?? 1) > 1;
+  const shown = [...swept, ...ys, 'status', 'iterations', ...(several ? ['branch'] : []), ...(rows.some((r) => r.selected !== undefined) ? ['selected'] : [])];
   const every = Math.max(1, Math.ceil(rows.length / 15));
   const sample = rows.filter((_, i) => i % every === 0 || i === rows.length - 1);
   out(textTable(shown, sample.map((r) => cells(r, shown))));
