@@ -1,4 +1,5 @@
 import { BUILTINS } from '../ir/builtins.ts';
+import { NEWTON_MAX_ITERATIONS, NEWTON_XTOL } from '../numerics/roots.ts';
 import { measureNodes, type Node, type Program } from '../ir/nodes.ts';
 
 /** JavaScript source of a model's kernels, plus the Gauss-Hermite node counts its loops read from `T`. */
@@ -40,6 +41,12 @@ export function generate(program: Program): Generated {
         case 'expect': {
           measureNodes(n.measure).forEach((p) => visit(p, shadow));
           visit(n.body, new Set([...shadow, n.variable]));
+          return;
+        }
+        case 'root': {
+          visit(n.lower, shadow); visit(n.upper, shadow);
+          const inner = new Set([...shadow, n.variable]);
+          visit(n.expr, inner); visit(n.slope, inner);
           return;
         }
         default:
@@ -91,6 +98,37 @@ export function generate(program: Program): Generated {
       case 'cond': return `(${e(node.test)} !== 0 ? ${e(node.then)} : ${e(node.else)})`;
       case 'call': return BUILTINS[node.fn].js(node.args.map(e));
       case 'apply': return `f_${node.fn}(${node.args.map(e).join(', ')})`;
+      case 'root': {
+        // numerics/roots.ts safeguardedNewton, inlined: the same operations in the same order (two first
+        // passes evaluate the ends of the bracket), so compiled and interpreted roots agree bit for bit.
+        const out = frames[cur];
+        const lo = e(node.lower);
+        const hi = e(node.upper);
+        const [a, b, ga, neg, z, r, k] = ['a', 'b', 'ga', 'neg', 'z', 'r', 'k'].map(fresh);
+        const inner = new Map(levels).set(node.variable, cur + 1);
+        const body: string[] = [];
+        const g = expr(node.expr, [...frames, body], inner);
+        const dg = expr(node.slope, [...frames, body], inner);
+        const tol = (x: string) => `${NEWTON_XTOL} * (1 + Math.abs(${x}))`;
+        out.push(
+          `let ${a} = ${lo}, ${b} = ${hi}, ${ga} = 0, ${neg} = false, ${z} = ${a}, ${r} = NaN, ${k} = 0;`,
+          `for (; ${k} < ${NEWTON_MAX_ITERATIONS + 2}; ${k}++) {`,
+          `  const b_${node.variable} = ${z};`,
+          ...body.map((x) => `  ${x}`),
+          `  const gz = ${g};`,
+          `  if (${k} === 0) { if (gz === 0) { ${r} = ${z}; break; } ${ga} = gz; ${z} = ${b}; continue; }`,
+          `  if (${k} === 1) { if (gz === 0) { ${r} = ${z}; break; } if (!(${ga} * gz < 0)) break; ${neg} = ${ga} < 0; ${z} = 0.5 * (${a} + ${b}); continue; }`,
+          `  if (gz === 0) { ${r} = ${z}; break; }`,
+          `  if (gz < 0 === ${neg}) ${a} = ${z}; else ${b} = ${z};`,
+          `  let nx = ${z} - gz / ${dg};`,
+          `  if (!(nx > Math.min(${a}, ${b}) && nx < Math.max(${a}, ${b}))) nx = 0.5 * (${a} + ${b});`,
+          `  if (Math.abs(nx - ${z}) <= ${tol(z)} || Math.abs(${b} - ${a}) <= ${tol(z)}) { ${r} = nx; break; }`,
+          `  ${z} = nx;`,
+          '}',
+          `if (${k} === ${NEWTON_MAX_ITERATIONS + 2}) ${r} = ${z};`,
+        );
+        return r;
+      }
       case 'expect': {
         const acc = fresh('e');
         const out = frames[cur];

@@ -4,7 +4,7 @@ import { didYouMean } from '../model/suggest.ts';
 import type { Expr, Model, NamedExpr, VariableDecl } from '../model/types.ts';
 import { BUILTINS, CONSTANTS } from './builtins.ts';
 import { locateIndex, locateToken } from './locate.ts';
-import { derive, type Wrt } from './derive.ts';
+import { derive, substitute, type Wrt } from './derive.ts';
 import { walk, type Measure, type Node, type Op, type Program, type UserFunction } from './nodes.ts';
 
 /** The part of a mathjs AST node we read; mathjs's own types are wider than we need. */
@@ -31,7 +31,12 @@ const OPS: Readonly<Record<string, Op | 'pos'>> = {
 const SYNTAX_TOKEN: Readonly<Record<string, string>> = {
   ArrayNode: '[', AccessorNode: '[', ObjectNode: '{', AssignmentNode: '=', FunctionAssignmentNode: '=', BlockNode: ';',
 };
-const RESERVED = ['E', 'D', 'status', 'iterations', 'residual'];
+const RESERVED = ['E', 'D', 'root', 'argmin', 'prox', 'status', 'iterations', 'residual'];
+const INNER_FORMS: Readonly<Record<string, string>> = {
+  root: 'root(z, g, lo, hi): the z in [lo, hi] where g vanishes',
+  argmin: 'argmin(z, f, lo, hi): the minimiser of a convex f over [lo, hi]',
+  prox: 'prox(z, loss, omega, V): argmin_z loss + (z - omega)^2 / (2 V), for a convex loss',
+};
 const NAN: Node = { kind: 'num', value: NaN };
 
 export interface BuildResult {
@@ -248,6 +253,49 @@ export function build(model: Model): BuildResult {
     }
   };
 
+  /** root / argmin / prox: a 1-D inner problem solved by safeguarded Newton, derivatives by implicit differentiation. */
+  const inner = (form: string, ast: Ast, scope: Scope): Node => {
+    const args = ast.args ?? [];
+    const here = locateToken(scope.expr, form);
+    if (args.length !== 4 || args[0].type !== 'SymbolNode') {
+      add('wrong-arity', here, `${form} takes 4 arguments, the first a new variable name`, form, INNER_FORMS[form]);
+      return NAN;
+    }
+    const z = args[0].name!;
+    if (scope.bound.has(z) || stateIx.has(z) || paramIx.has(z) || defs.has(z) || variables.has(z)) {
+      add('duplicate-name', locateToken(scope.expr, z), `\`${z}\` is already a name here; the variable of ${form} must be new`, z, 'e.g. use `z` or `u`');
+      return NAN;
+    }
+    const wrt: Wrt = { kind: 'bound', name: z };
+    const withZ: Scope = { ...scope, bound: new Set([...scope.bound, z]) };
+    const zNode: Node = { kind: 'bound', name: z };
+    const body = conv(args[1], withZ);
+    const a = conv(args[2], scope);
+    const b = conv(args[3], scope);
+    try {
+      if (form === 'root') return { kind: 'root', variable: z, expr: body, slope: derive(body, wrt, converted), lower: a, upper: b };
+      if (form === 'argmin') {
+        const g = derive(body, wrt, converted);
+        return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: a, upper: b };
+      }
+      // prox: the root of loss'(z) + (z - omega)/V lies between omega and omega - V loss'(omega) for a convex
+      // loss; the bracket doubles that distance and adds a sliver so that a root at an end is still bracketed.
+      const [omega, V] = [a, b];
+      const op = (o: '+' | '-' | '*' | '/' | '^', x: Node, y: Node): Node => ({ kind: 'op', op: o, args: [x, y] });
+      const n = (v: number): Node => ({ kind: 'num', value: v });
+      const f = op('+', body, op('/', op('^', op('-', zNode, omega), n(2)), op('*', n(2), V)));
+      const g = derive(f, wrt, converted);
+      const atOmega = substitute(derive(body, wrt, converted), new Map([[z, omega]]));
+      const reach = op('+', op('*', op('*', n(2), V), { kind: 'call', fn: 'abs', args: [atOmega] }),
+        op('*', n(1e-12), op('+', n(1), { kind: 'call', fn: 'abs', args: [omega] })));
+      return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: op('-', omega, reach), upper: op('+', omega, reach) };
+    } catch (e) {
+      add('unknown-function', here, `${form}(...) cannot differentiate its body: ${(e as Error).message.replace(/^derive: /, '')}`, form,
+        'a function used inside it must be declared before the function that uses it');
+      return NAN;
+    }
+  };
+
   const call = (ast: Ast, scope: Scope): Node => {
     const fnAst = ast.fn as Ast;
     if (typeof fnAst !== 'object' || fnAst.type !== 'SymbolNode') {
@@ -257,6 +305,7 @@ export function build(model: Model): BuildResult {
     const name = fnAst.name!;
     if (name === 'E') return expectation(ast, scope);
     if (name === 'D') return derivative(ast, scope);
+    if (name in INNER_FORMS) return inner(name, ast, scope);
     const args = (ast.args ?? []).map((a) => conv(a, scope));
     const here = locateToken(scope.expr, name);
     const user = funcs.get(name);

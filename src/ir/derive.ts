@@ -197,6 +197,14 @@ class Deriver {
         return dargs.every(isZero) ? ZERO : BUILTIN_DERIVATIVES[node.fn](node.args, node, dargs);
       }
       case 'apply': return this.apply(node.fn, node.args);
+      case 'root': {
+        // Implicit differentiation of g(r(theta), theta) = 0: dr/dtheta = -(dg/dtheta) / (dg/dz) at z = r.
+        if (wrt.kind === 'bound' && wrt.name === node.variable) return ZERO;
+        const dg = this.d(node.expr);
+        if (isZero(dg)) return ZERO;
+        const at = (n: Node) => substitute(n, new Map([[node.variable, node as Node]]));
+        return neg(div(at(dg), at(node.slope)));
+      }
       case 'expect': {
         const shadowed = wrt.kind === 'bound' && wrt.name === node.variable;
         const dbody = shadowed ? ZERO : this.d(node.body);
@@ -255,6 +263,34 @@ class Deriver {
   }
 }
 
+/**
+ * Substitution under a binder (an expectation's or a root's variable): the binder shadows its variable; if a
+ * substituted node reads a variable of the binder's name, the binder is renamed first (no capture).
+ */
+function underBinder(variable: string, bodies: readonly Node[], binding: ReadonlyMap<string, Node>): { variable: string; bodies: Node[] } {
+  const inner = new Map(binding);
+  inner.delete(variable);
+  const free = new Set<string>();
+  bodies.forEach((b) => freeBound(b).forEach((x) => free.add(x)));
+  for (const k of [...inner.keys()]) if (!free.has(k)) inner.delete(k);
+  if (inner.size === 0) return { variable, bodies: [...bodies] };
+  const incoming = new Set<string>();
+  inner.forEach((v) => freeBound(v).forEach((x) => incoming.add(x)));
+  let name = variable;
+  let renamed = [...bodies];
+  if (incoming.has(variable)) {
+    const taken = new Set<string>();
+    bodies.forEach((b) => allNames(b, taken));
+    incoming.forEach((x) => taken.add(x));
+    inner.forEach((_v, k) => taken.add(k));
+    let k = 1;
+    while (taken.has(`${variable}_${k}`)) k++;
+    name = `${variable}_${k}`;
+    renamed = bodies.map((b) => substitute(b, new Map([[variable, { kind: 'bound', name } as Node]])));
+  }
+  return { variable: name, bodies: renamed.map((b) => substitute(b, inner)) };
+}
+
 /** Bound variables read by `node` and not bound inside it (discrete probabilities are outside their expectation's scope). */
 export function freeBound(node: Node): ReadonlySet<string> {
   const hit = freeMemo.get(node);
@@ -267,6 +303,10 @@ export function freeBound(node: Node): ReadonlySet<string> {
     case 'expect':
       freeBound(node.body).forEach((v) => { if (v !== node.variable) out.add(v); });
       measureNodes(node.measure).forEach((p) => freeBound(p).forEach((v) => out.add(v)));
+      break;
+    case 'root':
+      [node.expr, node.slope].forEach((b) => freeBound(b).forEach((v) => { if (v !== node.variable) out.add(v); }));
+      [node.lower, node.upper].forEach((b) => freeBound(b).forEach((v) => out.add(v)));
       break;
     default:
   }
@@ -285,6 +325,10 @@ function allNames(node: Node, out = new Set<string>()): Set<string> {
       out.add(node.variable);
       allNames(node.body, out);
       measureNodes(node.measure).forEach((p) => allNames(p, out));
+      break;
+    case 'root':
+      out.add(node.variable);
+      [node.expr, node.slope, node.lower, node.upper].forEach((b) => allNames(b, out));
       break;
     default:
   }
@@ -305,26 +349,12 @@ export function substitute(node: Node, binding: ReadonlyMap<string, Node>): Node
       case 'call': case 'apply': case 'op': return { ...n, args: n.args.map(go) } as Node;
       case 'cond': return { kind: 'cond', test: go(n.test), then: go(n.then), else: go(n.else) };
       case 'expect': {
-        const m = n.measure;
-        const measure = mapMeasure(m, go);
-        const inner = new Map(binding);
-        inner.delete(n.variable);
-        const free = freeBound(n.body);
-        for (const k of [...inner.keys()]) if (!free.has(k)) inner.delete(k);
-        if (inner.size === 0) return { ...n, measure };
-        const incoming = new Set<string>();
-        inner.forEach((v) => freeBound(v).forEach((x) => incoming.add(x)));
-        let { variable, body } = n;
-        if (incoming.has(variable)) {
-          const taken = allNames(n.body);
-          incoming.forEach((x) => taken.add(x));
-          inner.forEach((_v, k) => taken.add(k));
-          let k = 1;
-          while (taken.has(`${n.variable}_${k}`)) k++;
-          variable = `${n.variable}_${k}`;
-          body = substitute(body, new Map([[n.variable, { kind: 'bound', name: variable } as Node]]));
-        }
-        return { kind: 'expect', variable, measure, body: substitute(body, inner) };
+        const { variable, bodies } = underBinder(n.variable, [n.body], binding);
+        return { kind: 'expect', variable, measure: mapMeasure(n.measure, go), body: bodies[0] };
+      }
+      case 'root': {
+        const { variable, bodies } = underBinder(n.variable, [n.expr, n.slope], binding);
+        return { kind: 'root', variable, expr: bodies[0], slope: bodies[1], lower: go(n.lower), upper: go(n.upper) };
       }
     }
   };

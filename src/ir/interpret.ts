@@ -1,5 +1,6 @@
 import { gaussHermite } from '../numerics/gauss-hermite.ts';
 import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
+import { safeguardedNewton } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
 import type { Node, Program } from './nodes.ts';
 import type { Kernels } from '../compile/kernels.ts';
@@ -44,6 +45,10 @@ export function interpret(program: Program, params: Float64Array): Kernels {
           case 'not': return +(ev(a) === 0);
         }
         throw new Error(`unhandled operator ${(node as { op: string }).op}`);
+      }
+      case 'root': {
+        const at = (n: Node) => (z: number) => evaluate(n, state, new Map(bound).set(node.variable, z));
+        return safeguardedNewton(at(node.expr), at(node.slope), ev(node.lower), ev(node.upper));
       }
       case 'expect': {
         const m = node.measure;

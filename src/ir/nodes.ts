@@ -14,7 +14,11 @@ export type Node =
   | { readonly kind: 'apply'; readonly fn: string; readonly args: readonly Node[] } // user function
   | { readonly kind: 'op'; readonly op: Op; readonly args: readonly Node[] }
   | { readonly kind: 'cond'; readonly test: Node; readonly then: Node; readonly else: Node }
-  | { readonly kind: 'expect'; readonly variable: string; readonly measure: Measure; readonly body: Node };
+  | { readonly kind: 'expect'; readonly variable: string; readonly measure: Measure; readonly body: Node }
+  /** The z in [lower, upper] where `expr` (a function of the bound `variable` z) vanishes, by safeguarded
+   * Newton with `slope` = d expr / dz (numerics/roots.ts); NaN when expr keeps its sign on the bracket.
+   * argmin(...) and prox(...) in model files are roots of a derivative. */
+  | { readonly kind: 'root'; readonly variable: string; readonly expr: Node; readonly slope: Node; readonly lower: Node; readonly upper: Node };
 
 export type Op =
   | '+' | '-' | '*' | '/' | '^' | 'neg'
@@ -98,6 +102,9 @@ export function walk(node: Node, visit: (n: Node) => void): void {
     case 'expect':
       measureNodes(node.measure).forEach((p) => walk(p, visit));
       walk(node.body, visit);
+      break;
+    case 'root':
+      [node.lower, node.upper, node.expr, node.slope].forEach((p) => walk(p, visit));
       break;
     default:
   }

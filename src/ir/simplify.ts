@@ -49,6 +49,8 @@ export function sameNode(a: Node, b: Node): boolean {
       return b.kind === a.kind && b.fn === a.fn && sameList(a.args, b.args);
     case 'op': return b.kind === 'op' && b.op === a.op && sameList(a.args, b.args);
     case 'cond': return b.kind === 'cond' && sameNode(a.test, b.test) && sameNode(a.then, b.then) && sameNode(a.else, b.else);
+    case 'root':
+      return b.kind === 'root' && b.variable === a.variable && sameList([a.expr, a.slope, a.lower, a.upper], [b.expr, b.slope, b.lower, b.upper]);
     case 'expect': {
       if (b.kind !== 'expect' || b.variable !== a.variable || !sameNode(a.body, b.body)) return false;
       const m = a.measure;
@@ -180,6 +182,11 @@ function rewrite(node: Node): Node {
     case 'cond': {
       const out = mkCond(simplify(node.test), simplify(node.then), simplify(node.else));
       return sameNode(out, node) ? node : out;
+    }
+    case 'root': {
+      const [expr, slope, lower, upper] = [node.expr, node.slope, node.lower, node.upper].map(simplify);
+      const same = expr === node.expr && slope === node.slope && lower === node.lower && upper === node.upper;
+      return same ? node : { ...node, expr, slope, lower, upper };
     }
     case 'expect': {
       const body = simplify(node.body);

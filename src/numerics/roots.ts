@@ -84,3 +84,37 @@ export function bisectPredicate(holds: (x: number) => boolean, lo: number, hi: n
   }
   return { root: (lo + hi) / 2, bracket: [Math.min(lo, hi), Math.max(lo, hi)], evaluations, converged: Math.abs(hi - lo) <= xtol };
 }
+
+/** Iteration budget and stopping rule of `safeguardedNewton`; generated code uses the same (compile/generate.ts). */
+export const NEWTON_MAX_ITERATIONS = 200;
+export const NEWTON_XTOL = 1e-15;
+
+/**
+ * The root of g in [lo, hi] by Newton's method kept inside a shrinking bracket (bisection whenever the Newton
+ * step leaves it): the inner solver of root(...), argmin(...) and prox(...) in model files. NaN when g does not
+ * change sign on [lo, hi]. Stops when the step or the bracket is below NEWTON_XTOL (1 + |z|): ~1e-15 relative,
+ * far inside the 1e-13 that proximal operators need. The generated code inlines exactly this sequence of
+ * operations, so compiled and interpreted results agree bit for bit.
+ */
+export function safeguardedNewton(g: (z: number) => number, dg: (z: number) => number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi;
+  const ga = g(a);
+  const gb = g(b);
+  if (ga === 0) return a;
+  if (gb === 0) return b;
+  if (!(ga * gb < 0)) return NaN;
+  const aNegative = ga < 0;
+  let z = 0.5 * (a + b);
+  for (let k = 0; k < NEWTON_MAX_ITERATIONS; k++) {
+    const gz = g(z);
+    if (gz === 0) return z;
+    if (gz < 0 === aNegative) a = z;
+    else b = z;
+    let next = z - gz / dg(z);
+    if (!(next > Math.min(a, b) && next < Math.max(a, b))) next = 0.5 * (a + b);
+    if (Math.abs(next - z) <= NEWTON_XTOL * (1 + Math.abs(z)) || Math.abs(b - a) <= NEWTON_XTOL * (1 + Math.abs(z))) return next;
+    z = next;
+  }
+  return z;
+}
