@@ -28,6 +28,7 @@ export function generate(program: Program): Generated {
   let counter = 0;
   const buffers: string[] = []; // per-expectation scratch arrays, allocated once per Problem
   const hoisted = new WeakMap<string[], Map<string, string>>();
+  const roots = new WeakMap<string[], Map<string, string>>();
   const fresh = (p: string) => `${p}${counter++}`;
 
   /** Deepest loop level among the bound variables a node reads (0: outside every loop). */
@@ -109,6 +110,13 @@ export function generate(program: Program): Generated {
         const body: string[] = [];
         const g = expr(node.expr, [...frames, body], inner);
         const dg = expr(node.slope, [...frames, body], inner);
+        // The same inner problem twice in one frame (a prox and its implicit derivative) is solved once.
+        const key = [lo, hi, g, dg, ...body].join('\n');
+        const solved = roots.get(out) ?? new Map<string, string>();
+        roots.set(out, solved);
+        const known = solved.get(key);
+        if (known !== undefined) return known;
+        solved.set(key, r);
         const tol = (x: string) => `${NEWTON_XTOL} * (1 + Math.abs(${x}))`;
         out.push(
           `let ${a} = ${lo}, ${b} = ${hi}, ${ga} = 0, ${neg} = false, ${z} = ${a}, ${r} = NaN, ${k} = 0;`,

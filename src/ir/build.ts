@@ -240,7 +240,8 @@ export function build(model: Model): BuildResult {
       : stateIx.has(x) ? { kind: 'state', name: x } : paramIx.has(x) ? { kind: 'param', name: x } : undefined;
     if (!wrt) {
       add('unknown-symbol', locateToken(scope.expr, x, 1), `D(..., ${x}): \`${x}\` is not a variable here`, x,
-        didYouMean(x, visibleNames(scope)) ?? 'differentiate with respect to a function argument, an integration variable, an order parameter or a parameter');
+        defs.has(x) ? `\`${x}\` is a definition (an abbreviation): differentiate inside a function that takes it as an argument, e.g. g(${x}): D(f(${x}), ${x})`
+          : didYouMean(x, visibleNames(scope)) ?? 'differentiate with respect to a function argument, an integration variable, an order parameter or a parameter');
       return NAN;
     }
     const body = conv(args[0], scope);

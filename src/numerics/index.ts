@@ -1,2 +1,4 @@
 export * from './gauss-hermite.ts';
 export * from './special.ts';
+export * from './gauss-legendre.ts';
+export * from './truncated-normal.ts';

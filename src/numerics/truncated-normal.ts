@@ -156,8 +156,8 @@ export const TRUNCATED_MOMENT_MAX_K = 12;
  *    intervals near 0, which the Taylor branch covers).
  *  – short intervals beyond t = 2, (q − p)·p ≤ 1, where H(p) − H(q) and the boundary terms would
  *    cancel: a power series about p (see momentShort).
- * Accuracy: ~1e-14 relative to ∫_a^b |t|^k N(t) dt (measured ≤ 1e-14 against 480-digit arithmetic
- * over ~500 intervals including far tails, narrow intervals and both infinite ends).
+ * Accuracy: ~1e-14 relative to ∫_a^b |t|^k N(t) dt, measured ≤ 2.3e-14 (k = 12 on [0.001, 2.01])
+ * against 480-digit arithmetic over ~600 intervals: far tails, narrow ones, both infinite ends.
  * Results are subnormal/0 where N underflows (|t| ≳ 37.5).
  */
 export function truncatedMoment(k: number, a: number, b: number): number {
