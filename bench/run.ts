@@ -13,6 +13,8 @@ import type { SolveOptions } from '../src/solve/solution.ts';
 import { grid } from '../src/sweep/axis.ts';
 import { sweep } from '../src/sweep/continuation.ts';
 import { makeUpdate } from './handwritten/perceptron-bayes.ts';
+import { makeLogisticUpdate } from './handwritten/logistic.ts';
+import { findThreshold, type ThresholdSpec } from '../src/transitions/threshold.ts';
 import { benchNumerics } from './numerics.bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -202,6 +204,33 @@ function benchHandwritten(model: Compiled): void {
   emit('handwritten_agreement', maxDiff, 'abs');
 }
 
+// ------------------------------------------- 1b. generated vs hand-written: logistic ERM (prox at every node)
+
+function benchLogisticHandwritten(model: Compiled): void {
+  const lambda = 1e-3;
+  let maxDiff = 0;
+  for (const alpha of [0.5, 3, 10]) {
+    const p = model.problem({ alpha, lambda });
+    const hand: Problem = { ...p, kernels: { update: makeLogisticUpdate(alpha, lambda), observables: p.kernels.observables } };
+    const a = solve(p, { rtol: 1e-13 });
+    const b = solve(hand, { rtol: 1e-13 });
+    for (const k of p.stateNames) maxDiff = Math.max(maxDiff, Math.abs(a.state[k] - b.state[k]) / Math.max(1, Math.abs(a.state[k])));
+  }
+  // One update at the fixed point of alpha = 3 (V ~ 120: the prox takes its most Newton steps there).
+  const p = model.problem({ alpha: 3, lambda });
+  const x = Float64Array.from(p.stateNames, (k) => solve(p).state[k]);
+  const compiled = p.kernels.update;
+  const hand = makeLogisticUpdate(3, lambda);
+  const oa = new Float64Array(x.length);
+  const ob = new Float64Array(x.length);
+  const { perCall } = interleaved([() => { compiled(x, oa); return oa[5]; }, () => { hand(x, ob); return ob[5]; }], { reps: 15, targetMs: 50 });
+  const [tc, th] = perCall.map((ms) => ms * 1e3);
+  log(`logistic update (40 x 48 nodes, one prox each): compiled ${tc.toFixed(0)} us, hand-written ${th.toFixed(0)} us; fixed points agree to ${maxDiff.toExponential(1)}`);
+  emit('logistic_compiled_vs_handwritten', round(tc / th), 'ratio');
+  emit('logistic_compiled_update_us', round(tc), 'us');
+  emit('logistic_handwritten_agreement', maxDiff, 'rel');
+}
+
 // ----------------------------------------------------------------------- 2. Anderson vs damped iteration
 
 const ANDERSON_DEPTH = 4;
@@ -237,9 +266,11 @@ function benchAnderson(models: ReadonlyMap<string, Compiled>): void {
 // ------------------------------------------------------------------------------ 3. 100-point sweeps
 
 /** The swept parameter and its range: fixed choices for the shipped models, a generic rule for new ones. */
-function sweepPlan(name: string, compiled: Compiled): { fixed: Record<string, number>; axis: string; from: number; to: number } | undefined {
+function sweepPlan(name: string, compiled: Compiled): { fixed: Record<string, number>; axis: string; from: number; to: number; inits?: string[] } | undefined {
   if (name === 'ridge') return { fixed: { lambda: 1e-3 }, axis: 'alpha', from: 0.1, to: 4 };
   if (name === 'perceptron-bayes') return { fixed: {}, axis: 'alpha', from: 0.1, to: 20 };
+  if (name === 'logistic' || name === 'hinge') return { fixed: { lambda: 1e-3 }, axis: 'alpha', from: 0.1, to: 10 };
+  if (name === 'perceptron-binary-bayes') return { fixed: {}, axis: 'alpha', from: 0.5, to: 2.5, inits: ['uninformed', 'informed'] };
   const p = compiled.program.params[0];
   if (!p) return undefined;
   let [from, to] = p.default > 0 ? [p.default / 2, p.default * 2] : p.default < 0 ? [p.default * 2, p.default / 2] : [0.1, 2];
@@ -253,7 +284,7 @@ function benchSweeps(models: ReadonlyMap<string, Compiled>): void {
     const plan = sweepPlan(name, compiled);
     if (!plan) { log(`sweep ${name}: no parameter to sweep, skipped`); continue; }
     const axis = { name: plan.axis, values: grid(plan.from, plan.to, 100) };
-    const run = () => sweep(compiled, plan.fixed, axis);
+    const run = () => sweep(compiled, plan.fixed, axis, plan.inits ? { inits: plan.inits } : {});
     let first: ReturnType<typeof run>;
     try {
       first = run(); // also the warm-up
@@ -268,12 +299,32 @@ function benchSweeps(models: ReadonlyMap<string, Compiled>): void {
       run();
       times.push(cpuMs() - t0);
     }
-    const converged = first.filter((r) => r.solution.status === 'converged').length;
+    const converged = first.filter((r) => r.solution.status === 'converged').length / (plan.inits?.length ?? 1);
     const its = first.reduce((s, r) => s + r.solution.iterations, 0);
     log(`sweep ${name} ${plan.axis}=${plan.from}..${plan.to} ${JSON.stringify(plan.fixed)}: ` +
       `median of ${times.length} ${median(times).toFixed(1)} ms, ${converged}/100 converged, ${its} iterations`);
     emit(`sweep_100_${name}`, round(median(times)), 'ms');
     emit(`sweep_100_${name}_converged`, converged, 'points');
+  }
+}
+
+// ------------------------------------------------------------------------------------ 4. thresholds
+
+function benchThresholds(models: ReadonlyMap<string, Compiled>): void {
+  const cases: { model: string; spec: ThresholdSpec }[] = [
+    { model: 'phase-retrieval-bayes', spec: { kind: 'weak-recovery', param: 'alpha', lo: 0.2, hi: 0.9, fixed: {} } },
+    { model: 'perceptron-binary-bayes', spec: { kind: 'spinodal', param: 'alpha', lo: 1, hi: 2, fixed: {} } },
+    { model: 'perceptron-binary-bayes', spec: { kind: 'first-order', param: 'alpha', lo: 1, hi: 2, fixed: {} } },
+    { model: 'logistic', spec: { kind: 'level', param: 'alpha', lo: 0.5, hi: 10, fixed: { lambda: 1e-3 }, observable: 'gen_error', level: 0.1 } },
+  ];
+  for (const c of cases) {
+    const compiled = models.get(c.model);
+    if (!compiled) { log(`threshold: no model ${c.model}, skipped`); continue; }
+    const t0 = cpuMs();
+    const t = findThreshold(compiled, c.spec);
+    const ms = cpuMs() - t0;
+    log(`threshold ${c.spec.kind} ${c.model}: ${t.found ? `${c.spec.param} = ${t.threshold.toPrecision(7)}` : t.message} in ${ms.toFixed(0)} ms, ${t.evaluations} evaluations`);
+    emit(`threshold_${c.spec.kind}_${c.model}`, round(ms), 'ms');
   }
 }
 
@@ -292,8 +343,11 @@ async function main(): Promise<void> {
   const pb = models.get('perceptron-bayes');
   if (pb) benchHandwritten(pb);
   else log('perceptron-bayes not found: compiled_vs_handwritten skipped');
+  const logistic = models.get('logistic');
+  if (logistic) benchLogisticHandwritten(logistic);
   benchAnderson(models);
   benchSweeps(models);
+  benchThresholds(models);
   log('numerics (bench/numerics.bench.ts)');
   await benchNumericsLines();
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);

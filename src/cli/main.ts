@@ -18,7 +18,8 @@ Commands:
   solve MODEL      solve at one parameter point (--json for machine-readable output)
   sweep MODEL      sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
   threshold MODEL  locate a transition: weak recovery, spinodal, first-order, or a level crossing
-  check MODEL      validate a model file and summarise it (--debug prints the generated code)
+  check MODEL      validate a model file, summarise it, and estimate the quadrature error of each
+                   expectation at a solution (n vs 2n nodes); --debug prints the generated code
   list             the built-in models in equations/
   demo             the double-descent curve of ridge regression, written under results/
 

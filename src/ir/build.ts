@@ -53,6 +53,9 @@ interface Scope {
   readonly defStack: readonly string[];
   /** Checking a definition on its own: where it is used decides whether its random variables are bound. */
   readonly freeVariablesOk?: boolean;
+  /** How many `E(` of `expr` were read so far (in text order), to locate the next one; one counter per
+   * reading of an expression text (a definition inlined twice is counted afresh each time). */
+  readonly seenE?: { n: number };
 }
 
 /** Resolves every symbol of a Model into the IR, reporting every mistake with its place and a hint. */
@@ -141,7 +144,7 @@ export function build(model: Model): BuildResult {
       }
       const ast = parseExpr(def.expr);
       const bound = scope.args ? new Set([...scope.bound].filter((b) => !scope.args!.has(b))) : scope.bound;
-      return ast ? conv(ast, { ...scope, bound, args: new Set(), expr: def.expr, defStack: [...scope.defStack, name] }) : NAN;
+      return ast ? conv(ast, { ...scope, bound, args: new Set(), expr: def.expr, defStack: [...scope.defStack, name], seenE: { n: 0 } }) : NAN;
     }
     if (variables.has(name)) {
       if (scope.freeVariablesOk) return { kind: 'bound', name };
@@ -161,7 +164,7 @@ export function build(model: Model): BuildResult {
 
   const expectation = (ast: Ast, scope: Scope): Node => {
     const args = ast.args ?? [];
-    const here = locateToken(scope.expr, 'E');
+    const here = locateToken(scope.expr, 'E', scope.seenE ? scope.seenE.n++ : 0);
     if (args.length < 2 || args.length > 3) {
       add('wrong-arity', here, `E takes 2 or 3 arguments, got ${args.length}`, 'E', 'write E(xi, body), E([xi, z], body) or E(xi, body, nodes)');
       return NAN;
@@ -215,13 +218,17 @@ export function build(model: Model): BuildResult {
         const { values, probs } = decl.law;
         const ps = probs === null
           ? values.map((): Node => ({ kind: 'num', value: 1 / values.length }))
-          : probs.map((p) => { const a = parseExpr(p); return a ? conv(a, { ...outer, expr: p }) : NAN; });
+          : probs.map((p) => { const a = parseExpr(p); return a ? conv(a, { ...outer, expr: p, seenE: { n: 0 } }) : NAN; });
         measure = { kind: 'discrete', values, probs: ps };
       }
       node = { kind: 'expect', variable: names[k], measure, body: node };
+      expectationLocs.set(node, here);
     }
     return node;
   };
+
+  /** Where each expectation was written (its `E`), for reports on it (verify/quadrature.ts). */
+  const expectationLocs = new Map<Node, Loc>();
 
   /** Functions converted so far, in declaration order: what a D(...) may differentiate through. */
   const converted = new Map<string, UserFunction>();
@@ -289,7 +296,7 @@ export function build(model: Model): BuildResult {
       const atOmega = substitute(derive(body, wrt, converted), new Map([[z, omega]]));
       const reach = op('+', op('*', op('*', n(2), V), { kind: 'call', fn: 'abs', args: [atOmega] }),
         op('*', n(1e-12), op('+', n(1), { kind: 'call', fn: 'abs', args: [omega] })));
-      return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: op('-', omega, reach), upper: op('+', omega, reach) };
+      return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: op('-', omega, reach), upper: op('+', omega, reach), increasing: true };
     } catch (e) {
       add('unknown-function', here, `${form}(...) cannot differentiate its body: ${(e as Error).message.replace(/^derive: /, '')}`, form,
         'a function used inside it must be declared before the function that uses it');
@@ -370,7 +377,7 @@ export function build(model: Model): BuildResult {
 
   const top = (expr: Expr, extra: Partial<Scope> = {}): Node => {
     const ast = parseExpr(expr);
-    return ast ? conv(ast, { expr, bound: new Set(), defStack: [], ...extra }) : NAN;
+    return ast ? conv(ast, { expr, bound: new Set(), defStack: [], seenE: { n: 0 }, ...extra }) : NAN;
   };
 
   // User functions: their bodies see the arguments and the parameters only.
@@ -424,6 +431,7 @@ export function build(model: Model): BuildResult {
     functions,
     updates,
     observables,
+    expectationLocs,
   };
   return { program, issues };
 }

@@ -1,5 +1,6 @@
 import * as sf from '../numerics/special.ts';
 import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
+import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 
 /** A built-in function of the model language: its arity, its JS spelling and its value (for the interpreter). */
 export interface Builtin {
@@ -58,7 +59,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Mat
 
 /** The special functions the generated code needs, keyed by the `S_name` it calls them by. */
 export function specialScope(): Record<string, unknown> {
-  const out: Record<string, unknown> = { S_truncRule: truncatedNormalRule };
+  const out: Record<string, unknown> = { S_truncRule: truncatedNormalRule, S_truncGauss: truncatedGaussRule };
   for (const [name, b] of Object.entries(BUILTINS)) if (b.js(['x']).startsWith('S_')) out[`S_${name}`] = b.fn;
   return out;
 }

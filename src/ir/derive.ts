@@ -354,7 +354,7 @@ export function substitute(node: Node, binding: ReadonlyMap<string, Node>): Node
       }
       case 'root': {
         const { variable, bodies } = underBinder(n.variable, [n.expr, n.slope], binding);
-        return { kind: 'root', variable, expr: bodies[0], slope: bodies[1], lower: go(n.lower), upper: go(n.upper) };
+        return { ...n, variable, expr: bodies[0], slope: bodies[1], lower: go(n.lower), upper: go(n.upper) };
       }
     }
   };

@@ -1,8 +1,9 @@
 import { gaussHermite } from '../numerics/gauss-hermite.ts';
 import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
+import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 import { safeguardedNewton } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
-import type { Node, Program } from './nodes.ts';
+import { isStatic, type Node, type Program } from './nodes.ts';
 import type { Kernels } from '../compile/kernels.ts';
 
 /**
@@ -48,7 +49,7 @@ export function interpret(program: Program, params: Float64Array): Kernels {
       }
       case 'root': {
         const at = (n: Node) => (z: number) => evaluate(n, state, new Map(bound).set(node.variable, z));
-        return safeguardedNewton(at(node.expr), at(node.slope), ev(node.lower), ev(node.upper));
+        return safeguardedNewton(at(node.expr), at(node.slope), ev(node.lower), ev(node.upper), node.increasing);
       }
       case 'expect': {
         const m = node.measure;
@@ -59,7 +60,11 @@ export function interpret(program: Program, params: Float64Array): Kernels {
             acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
           }
         } else if (m.kind === 'normal-interval') {
-          const rule = truncatedNormalRule(m.lower ? ev(m.lower) : -Infinity, m.upper ? ev(m.upper) : Infinity, m.nodes);
+          const lo = m.lower ? ev(m.lower) : -Infinity;
+          const hi = m.upper ? ev(m.upper) : Infinity;
+          // Ends fixed for the whole solve get the Gauss rule of the truncated normal, as in generated code.
+          const fixed = [m.lower, m.upper].every((n) => n === null || isStatic(n));
+          const rule = fixed ? truncatedGaussRule(lo, hi, m.nodes) : truncatedNormalRule(lo, hi, m.nodes);
           for (let i = 0; i < rule.nodes.length; i++) {
             acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
           }

@@ -1,3 +1,4 @@
+import type { Loc } from '../model/issues.ts';
 import type { Model } from '../model/types.ts';
 
 /**
@@ -17,8 +18,9 @@ export type Node =
   | { readonly kind: 'expect'; readonly variable: string; readonly measure: Measure; readonly body: Node }
   /** The z in [lower, upper] where `expr` (a function of the bound `variable` z) vanishes, by safeguarded
    * Newton with `slope` = d expr / dz (numerics/roots.ts); NaN when expr keeps its sign on the bracket.
-   * argmin(...) and prox(...) in model files are roots of a derivative. */
-  | { readonly kind: 'root'; readonly variable: string; readonly expr: Node; readonly slope: Node; readonly lower: Node; readonly upper: Node };
+   * argmin(...) and prox(...) in model files are roots of a derivative. `increasing`: expr is known to be
+   * increasing with a sign change on the bracket (prox of a convex loss), so its ends need not be evaluated. */
+  | { readonly kind: 'root'; readonly variable: string; readonly expr: Node; readonly slope: Node; readonly lower: Node; readonly upper: Node; readonly increasing?: true };
 
 export type Op =
   | '+' | '-' | '*' | '/' | '^' | 'neg'
@@ -87,6 +89,9 @@ export interface Program {
   readonly updates: readonly { readonly target: number; readonly expr: Node }[];
   /** Observables, then `free_energy` when the model has one. */
   readonly observables: readonly { readonly name: string; readonly expr: Node }[];
+  /** Where each `expect` node was written in the model file (the `E` of its `E(...)`); nodes made later
+   * (by D(...), root and prox derivatives) have no entry. */
+  readonly expectationLocs?: ReadonlyMap<Node, Loc>;
 }
 
 /** Calls `visit` on every node of a tree, parents first. */
@@ -108,4 +113,11 @@ export function walk(node: Node, visit: (n: Node) => void): void {
       break;
     default:
   }
+}
+
+/** True when a node reads no order parameter and no bound variable: fixed for a whole solve. */
+export function isStatic(node: Node): boolean {
+  let fixed = true;
+  walk(node, (n) => { if (n.kind === 'state' || n.kind === 'bound') fixed = false; });
+  return fixed;
 }

@@ -50,7 +50,7 @@ export function sameNode(a: Node, b: Node): boolean {
     case 'op': return b.kind === 'op' && b.op === a.op && sameList(a.args, b.args);
     case 'cond': return b.kind === 'cond' && sameNode(a.test, b.test) && sameNode(a.then, b.then) && sameNode(a.else, b.else);
     case 'root':
-      return b.kind === 'root' && b.variable === a.variable && sameList([a.expr, a.slope, a.lower, a.upper], [b.expr, b.slope, b.lower, b.upper]);
+      return b.kind === 'root' && b.variable === a.variable && a.increasing === b.increasing && sameList([a.expr, a.slope, a.lower, a.upper], [b.expr, b.slope, b.lower, b.upper]);
     case 'expect': {
       if (b.kind !== 'expect' || b.variable !== a.variable || !sameNode(a.body, b.body)) return false;
       const m = a.measure;

@@ -5,6 +5,7 @@
 export type IssueCode =
   | 'yaml-syntax'
   | 'unknown-key'
+  | 'unknown-piece'
   | 'missing-key'
   | 'bad-value'
   | 'duplicate-name'

@@ -1,14 +1,16 @@
 import { compile, type Compiled } from '../compile/compile.ts';
+import { expandGlm } from '../glm/expand.ts';
 import { build } from '../ir/build.ts';
 import { ModelError, type Issue } from './issues.ts';
 import { readModel, readModelFile } from './read.ts';
 
-/** read + build: every mistake of both stages, or the Program. */
+/** read + glm expansion + build: every mistake of all stages, or the Program. */
 export function check(file: string, text?: string): { compiled?: Compiled; issues: readonly Issue[] } {
   const r = text === undefined ? readModelFile(file) : readModel(text, file);
   if (!r.model) return { issues: r.issues };
-  const b = build(r.model);
-  const issues = [...r.issues, ...b.issues].sort((a, c) => a.line - c.line || a.col - c.col);
+  const g = expandGlm(r.model);
+  const b = build(g.model);
+  const issues = [...r.issues, ...g.issues, ...b.issues].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
   return { compiled: compile(b.program), issues };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readGlmSection } from '../glm/section.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
 import type { Issue, IssueCode, Loc } from './issues.ts';
 import { didYouMean } from './suggest.ts';
@@ -9,7 +10,7 @@ import type {
 export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
 const TOP_KEYS = [
   'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
-  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm',
 ];
 const MAX_NODES = 400;
 
@@ -141,9 +142,9 @@ export function readModel(text: string, file: string): ReadResult {
     const q = options(top.get('quadrature')!.value, ['nodes'], 'quadrature');
     if (q.has('nodes')) nodes = nodesOf(q.get('nodes'), 'quadrature.nodes') ?? nodes;
   }
-  const solver: { damping?: number; tol?: number; maxIterations?: number } = {};
+  const solver: { damping?: number; tol?: number; maxIterations?: number; anderson?: number } = {};
   if (top.has('solver')) {
-    const s = options(top.get('solver')!.value, ['damping', 'tol', 'max_iterations'], 'solver');
+    const s = options(top.get('solver')!.value, ['damping', 'tol', 'max_iterations', 'anderson'], 'solver');
     const d = s.has('damping') ? numOf(s.get('damping'), 'solver.damping') : undefined;
     if (d !== undefined && !(d > 0 && d <= 1)) add('bad-value', locOf(s.get('damping') as YNode), 'solver.damping must be in (0, 1]');
     else if (d !== undefined) solver.damping = d;
@@ -153,6 +154,9 @@ export function readModel(text: string, file: string): ReadResult {
     const m = s.has('max_iterations') ? numOf(s.get('max_iterations'), 'solver.max_iterations') : undefined;
     if (m !== undefined && !(Number.isInteger(m) && m > 0)) add('bad-value', locOf(s.get('max_iterations') as YNode), 'solver.max_iterations must be a positive integer');
     else if (m !== undefined) solver.maxIterations = m;
+    const a = s.has('anderson') ? numOf(s.get('anderson'), 'solver.anderson') : undefined;
+    if (a !== undefined && !(Number.isInteger(a) && a >= 0 && a <= 20)) add('bad-value', locOf(s.get('anderson') as YNode), 'solver.anderson must be an integer from 0 (off) to 20');
+    else if (a !== undefined) solver.anderson = a;
   }
 
   /** Shared by params and order parameters: optional bounds that must be ordered. */
@@ -165,6 +169,10 @@ export function readModel(text: string, file: string): ReadResult {
     const doc = o.has('doc') ? strOf(o.get('doc'), `${what}.doc`) : undefined;
     return { ...(min !== undefined && { min }), ...(max !== undefined && { max }), ...(doc !== undefined && { doc }) };
   };
+
+  // A glm section generates the order parameters and their updates (glm/expand.ts): then both are optional.
+  const glmTop = top.get('glm');
+  const glm = glmTop ? readGlmSection(glmTop.value, glmTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
 
   const params: ParamDecl[] = [];
   for (const p of pairs(required('params', 'declare the model parameters, e.g. `params: {alpha: 2}`'), 'params')) {
@@ -190,7 +198,8 @@ export function readModel(text: string, file: string): ReadResult {
 
   const orderParams: OrderParamDecl[] = [];
   const initNames = new Set<string>(REQUIRED_INITS);
-  const opSection = required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
+  const opSection = glm ? top.get('order_params')?.value
+    : required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
   for (const p of pairs(opSection, 'order_params')) {
     const { name: on, loc } = keyOf(p);
     let init: Record<string, number> | undefined;
@@ -299,7 +308,7 @@ export function readModel(text: string, file: string): ReadResult {
     return out;
   };
   const definitions = named('definitions');
-  const updates = named('updates', 'give an update equation for each order parameter, in the order they are applied');
+  const updates = named('updates', glm ? undefined : 'give an update equation for each order parameter, in the order they are applied');
   const observables = named('observables');
   const fe = top.get('free_energy');
   const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
@@ -307,7 +316,7 @@ export function readModel(text: string, file: string): ReadResult {
   const model: Model = {
     file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
-    definitions, updates, observables, ...(freeEnergy && { freeEnergy }),
+    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }),
   };
   return { model, issues };
 }

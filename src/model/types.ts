@@ -1,3 +1,4 @@
+import type { GlmSpec } from '../glm/types.ts';
 import type { Loc } from './issues.ts';
 
 /** An expression as written in the model file, with enough of its surroundings to locate a token in it. */
@@ -56,6 +57,8 @@ export interface SolverDefaults {
   readonly damping?: number;
   readonly tol?: number;
   readonly maxIterations?: number;
+  /** Anderson memory (0: off). */
+  readonly anderson?: number;
 }
 
 /** A model file as read and checked for shape; expressions are still text (see ir/build.ts). */
@@ -76,4 +79,6 @@ export interface Model {
   readonly updates: readonly NamedExpr[]; // in the order they are applied
   readonly observables: readonly NamedExpr[];
   readonly freeEnergy?: Expr;
+  /** The `glm:` section (a prior and a channel), expanded into the sections above by glm/expand.ts. */
+  readonly glm?: GlmSpec;
 }

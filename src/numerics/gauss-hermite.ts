@@ -157,7 +157,7 @@ function evalOrthonormal(x: number, n: number, sqrtK: Float64Array, out: Float64
  * implicit QL algorithm with Wilkinson shifts (tqli, eigenvalues only: O(n²) total).
  * Overwrites d with the (unsorted) eigenvalues and destroys e.
  */
-function qlEigenvalues(d: Float64Array, e: Float64Array): void {
+export function qlEigenvalues(d: Float64Array, e: Float64Array): void {
   const n = d.length;
   const EPS = Number.EPSILON;
   for (let l = 0; l < n; l++) {
@@ -170,7 +170,7 @@ function qlEigenvalues(d: Float64Array, e: Float64Array): void {
         if (Math.abs(e[m]) <= EPS * dd) break;
       }
       if (m !== l) {
-        if (iter++ === 60) throw new Error('gaussHermite: QL iteration did not converge');
+        if (iter++ === 60) throw new Error('qlEigenvalues: QL iteration did not converge');
         let g = (d[l + 1] - d[l]) / (2 * e[l]);
         let r = hypot1(g);
         g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));

@@ -90,30 +90,45 @@ export const NEWTON_MAX_ITERATIONS = 200;
 export const NEWTON_XTOL = 1e-15;
 
 /**
- * The root of g in [lo, hi] by Newton's method kept inside a shrinking bracket (bisection whenever the Newton
- * step leaves it): the inner solver of root(...), argmin(...) and prox(...) in model files. NaN when g does not
- * change sign on [lo, hi]. Stops when the step or the bracket is below NEWTON_XTOL (1 + |z|): ~1e-15 relative,
- * far inside the 1e-13 that proximal operators need. The generated code inlines exactly this sequence of
- * operations, so compiled and interpreted results agree bit for bit.
+ * The root of g in [lo, hi] by Newton's method kept inside a shrinking bracket: the inner solver of root(...),
+ * argmin(...) and prox(...) in model files. NaN when g does not change sign on [lo, hi]. A step bisects when
+ * Newton's would leave the bracket or would not be less than half the step before last (rtsafe's rule, Numerical
+ * Recipes 9.4): Newton alone can ping-pong across an inflection, e.g. the logistic prox at V = 30, omega = -2.9,
+ * shrinking the bracket by 0.1% a step. Stops when the Newton step (tested before the bracket, whose sign tests are noise at the root)
+ * or the bracket is below NEWTON_XTOL (1 + |z|): ~1e-15
+ * relative, far inside the 1e-13 that proximal operators need. The generated code inlines exactly this sequence
+ * of operations, so compiled and interpreted results agree bit for bit.
  */
-export function safeguardedNewton(g: (z: number) => number, dg: (z: number) => number, lo: number, hi: number): number {
+export function safeguardedNewton(g: (z: number) => number, dg: (z: number) => number, lo: number, hi: number,
+  increasing = false): number {
   let a = lo;
   let b = hi;
-  const ga = g(a);
-  const gb = g(b);
-  if (ga === 0) return a;
-  if (gb === 0) return b;
-  if (!(ga * gb < 0)) return NaN;
-  const aNegative = ga < 0;
+  let aNegative = true;
+  if (!increasing) {
+    // `increasing` (a prox of a convex loss: g(lo) < 0 < g(hi) by construction) saves these two evaluations.
+    const ga = g(a);
+    const gb = g(b);
+    if (ga === 0) return a;
+    if (gb === 0) return b;
+    if (!(ga * gb < 0)) return NaN;
+    aNegative = ga < 0;
+  }
   let z = 0.5 * (a + b);
+  let step = Math.abs(b - a);
+  let stepOld = step;
   for (let k = 0; k < NEWTON_MAX_ITERATIONS; k++) {
     const gz = g(z);
     if (gz === 0) return z;
     if (gz < 0 === aNegative) a = z;
     else b = z;
-    let next = z - gz / dg(z);
-    if (!(next > Math.min(a, b) && next < Math.max(a, b))) next = 0.5 * (a + b);
-    if (Math.abs(next - z) <= NEWTON_XTOL * (1 + Math.abs(z)) || Math.abs(b - a) <= NEWTON_XTOL * (1 + Math.abs(z))) return next;
+    const slope = dg(z);
+    let next = z - gz / slope;
+    // Converged before the bracket test: at the root g is rounding noise, its sign unreliable.
+    if (Math.abs(next - z) <= NEWTON_XTOL * (1 + Math.abs(z))) return next;
+    if (!(next > Math.min(a, b) && next < Math.max(a, b)) || Math.abs(2 * gz) > Math.abs(stepOld * slope)) next = 0.5 * (a + b);
+    stepOld = step;
+    step = Math.abs(next - z);
+    if (Math.abs(b - a) <= NEWTON_XTOL * (1 + Math.abs(z))) return next;
     z = next;
   }
   return z;

@@ -29,10 +29,15 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const xc = new Float64Array(carried.length);
   const rc = new Float64Array(carried.length);
   const prevR = new Float64Array(carried.length);
-  const mixer = options.anderson ? new AndersonMixer(options.anderson) : undefined;
+  const memory = options.anderson ?? d.anderson ?? 0;
+  const mixer = memory ? new AndersonMixer(memory) : undefined;
   const history: number[] = [];
   let damping = damping0;
   let prevScaled = Infinity;
+  let bestScaled = Infinity; // smallest residual since the mixer last restarted
+  let plainUntil = 0; // after a rejected extrapolation, plain (damped) steps until this iteration
+  let extrapolated = false; // x is an Anderson step; `plain` holds the damped step it replaced
+  const plain = new Float64Array(n);
   let residual = NaN;
   let status: Status = 'max-iterations';
   let message: string | undefined;
@@ -56,6 +61,15 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       if (a > atol + rtol * Math.abs(x[i])) converged = false;
     }
     if (options.history) history.push(residual);
+    if ((bad >= 0 || out >= 0) && extrapolated && it + 1 < maxIterations) {
+      // The Anderson step left the region where F is defined (e.g. broke q >= m^2, which plain steps keep):
+      // take the plain step from the last good iterate instead, and restart the mixer after a few plain steps.
+      x.set(plain);
+      extrapolated = false;
+      mixer!.reset();
+      plainUntil = it + 1 + 2 * memory;
+      continue;
+    }
     if (bad >= 0) {
       status = 'nan';
       message = `the update of \`${stateNames[bad]}\` gave ${fx[bad]} at iteration ${it + 1}`;
@@ -94,13 +108,27 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       } else damping = Math.min(damping0, damping * 1.2);
     }
     prevScaled = scaled;
-    let next = mixer?.next(xc, rc, damping);
+    // Anderson extrapolates from a linear model of F; far from the fixed point it can throw the iterate where
+    // F is nonlinear (or clamped) and stall there. A residual 4x above the best seen restarts it after a few
+    // plain steps from here (Anderson with restarts; Walker & Ni 2011 sec. 5).
+    if (mixer && scaled > 4 * bestScaled) {
+      mixer.reset();
+      plainUntil = it + 2 * memory;
+      bestScaled = scaled;
+    }
+    bestScaled = Math.min(bestScaled, scaled);
+    let next = it >= plainUntil ? mixer?.next(xc, rc, damping) : undefined;
     if (next && !carried.every((i, k) => next![k] >= lower[i] && next![k] <= upper[i])) {
       mixer!.reset();
       next = undefined;
     }
     x.set(fx);
-    for (let k = 0; k < carried.length; k++) x[carried[k]] = next ? next[k] : xc[k] + damping * rc[k];
+    for (let k = 0; k < carried.length; k++) x[carried[k]] = xc[k] + damping * rc[k];
+    extrapolated = next !== undefined;
+    if (next) {
+      plain.set(x);
+      for (let k = 0; k < carried.length; k++) x[carried[k]] = next[k];
+    }
   }
   if (status === 'max-iterations') {
     it = maxIterations;

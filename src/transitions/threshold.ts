@@ -137,26 +137,34 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
     case 'spinodal': {
       const rows = line(init, 'forward');
       let best = -1;
+      let after = -1;
       let jump = 0;
       const ys = rows.map((r) => (r.solution.status === 'converged' ? valueOf(r.solution) : NaN));
-      for (let k = 0; k + 1 < ys.length; k++) {
-        const d = Math.abs(ys[k + 1] - ys[k]);
-        if (d > jump) { jump = d; best = k; }
+      // Jumps between consecutive converged points: a point at the fold itself may not converge (critical slowing).
+      const ok = ys.flatMap((y, k) => (Number.isFinite(y) ? [k] : []));
+      const steps: number[] = [];
+      for (let i = 0; i + 1 < ok.length; i++) {
+        const d = Math.abs(ys[ok[i + 1]] - ys[ok[i]]);
+        steps.push(d);
+        if (d > jump) { jump = d; best = ok[i]; after = ok[i + 1]; }
       }
-      const steps = ys.slice(1).map((y, k) => Math.abs(y - ys[k])).filter(Number.isFinite).sort((a, b) => a - b);
+      steps.sort((a, b) => a - b);
       const typical = steps[Math.floor(steps.length / 2)] ?? 0;
       if (best < 0 || !(jump > 5 * typical)) return none(`the branch from \`${init}\` does not jump in [${spec.lo}, ${spec.hi}] (largest step of ${quantity}: ${jump.toPrecision(3)})`);
-      const yLow = ys[best];
-      const yHigh = ys[best + 1];
+      // Still on the branch: nearer the last point accepted on it than the far side of the jump. Comparing with
+      // the last accepted point, not the grid point before the jump, follows the square-root rise of the branch
+      // near its saddle-node, which can carry it past the midpoint of the grid jump.
+      let yLow = ys[best];
+      const yHigh = ys[after];
       let low = stateOf(rows[best].solution, at(values[best]));
       const holds = (p: number) => {
         const problem = at(p);
         const s = run(p, low, problem);
         const ok = s.status === 'converged' && Math.abs(valueOf(s) - yLow) < Math.abs(valueOf(s) - yHigh);
-        if (ok) low = stateOf(s, problem);
+        if (ok) { low = stateOf(s, problem); yLow = valueOf(s); }
         return ok;
       };
-      return result(bisectPredicate(holds, values[best], values[best + 1], 2 * tol));
+      return result(bisectPredicate(holds, values[best], values[after], 2 * tol));
     }
     case 'first-order': {
       const lowRows = line(init, 'forward');

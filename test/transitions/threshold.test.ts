@@ -31,6 +31,15 @@ describe('thresholds of the Curie-Weiss magnet against closed forms', () => {
     expect(t.tolerance).toBeLessThanOrEqual(1e-6);
   });
 
+  it('spinodal: a branch that rises past the midpoint of the grid jump before its fold is followed to the fold', () => {
+    // late-fold.yaml: low branch x = 0.7 - sqrt(500 (0 - h)), fold at h = 0, jump to x = 1. On the scan the last grid
+    // point before the jump (h = -0.0004) has x ~ 0.25, so the fold (x = 0.7) is nearer the far branch than that grid value.
+    const fold = loadModel('test/fixtures/late-fold.yaml');
+    const t = findThreshold(fold, { kind: 'spinodal', param: 'h', lo: -0.0104, hi: 0.0011, fixed: {}, init: 'uninformed', observable: 'x' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - 0)).toBeLessThan(2e-6);
+  });
+
   it('first-order: the two magnetised branches have equal free energy at h = 0 (symmetry)', () => {
     const t = findThreshold(cw, { kind: 'first-order', param: 'h', lo: -0.3, hi: 0.45, fixed: { beta: 1.5 }, init: 'negative', high: 'informed' });
     expect(t.found).toBe(true);

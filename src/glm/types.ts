@@ -1,0 +1,63 @@
+import type { Loc } from '../model/issues.ts';
+import type { Expr } from '../model/types.ts';
+
+/**
+ * The `glm:` section of a model file as read (src/glm/section.ts): which prior and which channel, still
+ * unresolved. expand.ts resolves the names against the piece library and turns the section into ordinary
+ * model content (order parameters, updates, observables, free energy) before the IR build.
+ */
+export interface GlmSpec {
+  readonly prior?: PriorSpec;
+  readonly channel?: ChannelSpec;
+  /** `accurate` (default): the pieces' hand-derived state-evolution forms where they have them;
+   * `generic`: every piece through the quadrature of its log Z (for checks). */
+  readonly stateEvolution: 'accurate' | 'generic';
+  readonly loc: Loc;
+}
+
+/** One argument of `name(arg, ...)`: a parameter name or a number. */
+export interface PieceArg {
+  readonly text: string;
+  readonly loc: Loc;
+}
+
+/** `name` or `name(arg, ...)`: a piece of the built-in library. */
+export interface BuiltinRef {
+  readonly kind: 'builtin';
+  readonly name: string;
+  readonly args: readonly PieceArg[];
+  readonly loc: Loc; // of the name
+}
+
+/** `prior: { density: "p(w)", scale: s, nodes: n }`: a prior given by its (unnormalised) density in `w`. */
+export interface DensityPrior {
+  readonly kind: 'density';
+  readonly density: Expr;
+  readonly scale?: Expr;
+  readonly nodes?: number;
+  /** Points where the density has a kink or a step: each integral is split there. */
+  readonly kinks?: readonly number[];
+  readonly loc: Loc;
+}
+
+/** `prior: { values: [...], probs: [...] }`: a prior on finitely many values. */
+export interface DiscretePrior {
+  readonly kind: 'discrete';
+  readonly values: readonly number[];
+  readonly probs: readonly Expr[] | null;
+  readonly loc: Loc;
+}
+
+/** `channel: { likelihood: "P(y | z)", y: [...] | real, y_scale: s, nodes: n }`. */
+export interface LikelihoodChannel {
+  readonly kind: 'likelihood';
+  readonly likelihood: Expr;
+  readonly labels: { readonly kind: 'discrete'; readonly values: readonly number[] } | { readonly kind: 'real'; readonly scale?: Expr };
+  readonly nodes?: number;
+  /** Values of z where P(y | z) has a kink or a step: each integral over z is split there. */
+  readonly kinks?: readonly number[];
+  readonly loc: Loc;
+}
+
+export type PriorSpec = BuiltinRef | DensityPrior | DiscretePrior;
+export type ChannelSpec = BuiltinRef | LikelihoodChannel;

@@ -1,0 +1,30 @@
+import type { Node, Program } from '../../src/ir/nodes.ts';
+
+/**
+ * The program with every quadrature capped at `max` nodes. For tests that compare the reference interpreter with
+ * generated code, or derivatives with finite differences, on every model in equations/: agreement does not depend
+ * on the node count, and the interpreter is slow on 40 x 48-node prox integrals.
+ */
+export function coarsen(program: Program, max = 10): Program {
+  const go = (n: Node): Node => {
+    switch (n.kind) {
+      case 'num': case 'param': case 'state': case 'bound': return n;
+      case 'call': case 'apply': case 'op': return { ...n, args: n.args.map(go) } as Node;
+      case 'cond': return { kind: 'cond', test: go(n.test), then: go(n.then), else: go(n.else) };
+      case 'root': return { ...n, expr: go(n.expr), slope: go(n.slope), lower: go(n.lower), upper: go(n.upper) };
+      case 'expect': {
+        const m = n.measure;
+        const measure = m.kind === 'discrete' ? { ...m, probs: m.probs.map(go) }
+          : m.kind === 'normal' ? { ...m, nodes: Math.min(m.nodes, max) }
+            : { ...m, nodes: Math.min(m.nodes, max), lower: m.lower && go(m.lower), upper: m.upper && go(m.upper) };
+        return { ...n, measure, body: go(n.body) };
+      }
+    }
+  };
+  return {
+    ...program,
+    functions: program.functions.map((f) => ({ ...f, body: go(f.body) })),
+    updates: program.updates.map((u) => ({ ...u, expr: go(u.expr) })),
+    observables: program.observables.map((o) => ({ ...o, expr: go(o.expr) })),
+  };
+}
