@@ -416,6 +416,12 @@ export function generate(program: Program): Generated {
     ...indent(statements(observables.map((o, i) => ({ expr: o.expr, assign: (v: string) => `out[${i}] = ${v}; // ${o.name}` })))),
     '}',
   ];
+  // User functions, for callers outside the update map (GAMP): each compiled like an update, arguments bound.
+  const functionLines = program.functions.flatMap((f) => {
+    const frame: string[] = [];
+    const v = expr(fold(inlineCalls(f.body, program.functions)), [frame], new Map());
+    return [`function f_${f.name}(${f.args.map((a) => `b_${a}`).join(', ')}) {`, ...indent(frame), `  return ${v};`, '}'];
+  });
   const specials = Object.keys(BUILTINS).filter((n) => BUILTINS[n].js(['x']).startsWith('S_')).map((n) => `S_${n} = S.S_${n}`);
   const header = [
     `// saddle: generated kernels for model "${program.model.name}" (${program.model.file})`,
@@ -427,6 +433,8 @@ export function generate(program: Program): Generated {
     ...statics,
     ...buffers,
   ];
-  const source = [...header, ...update, ...observableLines, 'return { update, observables };', ''].join('\n');
+  const exported = program.functions.map((f) => `${JSON.stringify(f.name)}: f_${f.name}`).join(', ');
+  const source = [...header, ...functionLines, ...update, ...observableLines,
+    `return { update, observables, functions: { ${exported} } };`, ''].join('\n');
   return { source, tables };
 }

@@ -4,4 +4,6 @@ export interface Kernels {
   update(x: Float64Array, out: Float64Array): void;
   /** Observables (then the free energy, if declared) at state x. */
   observables(x: Float64Array, out: Float64Array): void;
+  /** The model's user functions at these parameters, compiled (GAMP calls a glm model's fa, fv, gout, dgout). */
+  readonly functions?: Readonly<Record<string, (...args: number[]) => number>>;
 }

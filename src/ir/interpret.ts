@@ -86,5 +86,7 @@ export function interpret(program: Program, params: Float64Array): Kernels {
     observables(x, out) {
       program.observables.forEach((o, i) => { out[i] = evaluate(o.expr, x, new Map()); });
     },
+    functions: Object.fromEntries(program.functions.map((f) => [f.name,
+      (...args: number[]) => evaluate(f.body, new Float64Array(0), new Map(f.args.map((a, i) => [a, args[i]])))])),
   };
 }

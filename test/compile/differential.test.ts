@@ -45,6 +45,21 @@ describe.each(models)('generated code agrees with the reference interpreter: %s'
     }
   });
 
+  it('on the user functions (what GAMP calls), at random arguments', () => {
+    const a = compiled.problem().kernels.functions!;
+    const b = interpreted.problem().kernels.functions!;
+    expect(Object.keys(a)).toEqual(program.functions.map((f) => f.name));
+    for (const f of program.functions) {
+      for (let trial = 0; trial < 5; trial++) {
+        const args = f.args.map(() => inside(rand(), 0.05, 2));
+        const u = a[f.name](...args);
+        const v = b[f.name](...args);
+        if (Number.isNaN(v)) expect(u).toBeNaN();
+        else expect(Math.abs(u - v), `${f.name}(${args.join(', ')})`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v)));
+      }
+    }
+  });
+
   it('on the solved fixed point at the default parameters', () => {
     const a = solve(compiled.problem());
     const b = solve(interpreted.problem());
