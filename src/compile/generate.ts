@@ -1,5 +1,6 @@
 import { BUILTINS } from '../ir/builtins.ts';
 import { inlineCalls } from '../ir/inline.ts';
+import { substitute } from '../ir/derive.ts';
 import { NEWTON_MAX_ITERATIONS, NEWTON_XTOL } from '../numerics/roots.ts';
 import { isStatic, mapMeasure, measureNodes, walk, type Node, type Program } from '../ir/nodes.ts';
 import { applyOp } from '../ir/simplify.ts';
@@ -205,7 +206,9 @@ export function generate(program: Program): Generated {
     const lo = expr(node.lower, frames, levels);
     const hi = expr(node.upper, frames, levels);
     // The same inner problem twice in one scope (a prox and its implicit derivative) is solved once.
-    const key = `R:${lo}:${hi}:${JSON.stringify([node.variable, node.expr, node.slope, node.increasing])}`;
+    // Alpha-equivalent problems match: prox(p, loss(p), ...) and moreau(u, loss(u), ...) share one solve.
+    const canonical = new Map([[node.variable, { kind: 'bound', name: '$root' } as Node]]);
+    const key = `R:${lo}:${hi}:${JSON.stringify([substitute(node.expr, canonical), substitute(node.slope, canonical), node.increasing])}`;
     const known = scope(cse, out).get(key);
     if (known !== undefined) return known;
     const [a, b, ga, neg, z, r, k, st, so] = ['a', 'b', 'ga', 'neg', 'z', 'r', 'k', 'st', 'so'].map(fresh);

@@ -31,11 +31,12 @@ const OPS: Readonly<Record<string, Op | 'pos'>> = {
 const SYNTAX_TOKEN: Readonly<Record<string, string>> = {
   ArrayNode: '[', AccessorNode: '[', ObjectNode: '{', AssignmentNode: '=', FunctionAssignmentNode: '=', BlockNode: ';',
 };
-const RESERVED = ['E', 'D', 'root', 'argmin', 'prox', 'status', 'iterations', 'residual'];
+const RESERVED = ['E', 'D', 'root', 'argmin', 'prox', 'moreau', 'status', 'iterations', 'residual'];
 const INNER_FORMS: Readonly<Record<string, string>> = {
   root: 'root(z, g, lo, hi): the z in [lo, hi] where g vanishes',
   argmin: 'argmin(z, f, lo, hi): the minimiser of a convex f over [lo, hi]',
   prox: 'prox(z, loss, omega, V): argmin_z loss + (z - omega)^2 / (2 V), for a convex loss',
+  moreau: 'moreau(z, loss, omega, V): min_z loss + (z - omega)^2 / (2 V), the Moreau envelope of a convex loss',
 };
 const NAN: Node = { kind: 'num', value: NaN };
 
@@ -286,7 +287,7 @@ export function build(model: Model): BuildResult {
         const g = derive(body, wrt, converted);
         return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: a, upper: b };
       }
-      // prox: the root of loss'(z) + (z - omega)/V lies between omega and omega - V loss'(omega) for a convex
+      // prox (and moreau, its value): the root of loss'(z) + (z - omega)/V lies between omega and omega - V loss'(omega) for a convex
       // loss; the bracket doubles that distance and adds a sliver so that a root at an end is still bracketed.
       const [omega, V] = [a, b];
       const op = (o: '+' | '-' | '*' | '/' | '^', x: Node, y: Node): Node => ({ kind: 'op', op: o, args: [x, y] });
@@ -296,7 +297,10 @@ export function build(model: Model): BuildResult {
       const atOmega = substitute(derive(body, wrt, converted), new Map([[z, omega]]));
       const reach = op('+', op('*', op('*', n(2), V), { kind: 'call', fn: 'abs', args: [atOmega] }),
         op('*', n(1e-12), op('+', n(1), { kind: 'call', fn: 'abs', args: [omega] })));
-      return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: op('-', omega, reach), upper: op('+', omega, reach), increasing: true };
+      const prox: Node = { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, converted), lower: op('-', omega, reach), upper: op('+', omega, reach), increasing: true };
+      // The envelope is the objective at the prox; its omega-derivative (omega - prox)/V comes out of D by
+      // implicit differentiation (the loss'-terms vanish at the root), so it needs no rule of its own.
+      return form === 'moreau' ? substitute(f, new Map([[z, prox]])) : prox;
     } catch (e) {
       add('unknown-function', here, `${form}(...) cannot differentiate its body: ${(e as Error).message.replace(/^derive: /, '')}`, form,
         'a function used inside it must be declared before the function that uses it');

@@ -23,11 +23,31 @@ observables:
   sqrt2: root(u, u^2 - 2, 0, 2)
   none: root(u, u^2 + 1, -1, 1)
   amin: argmin(u, (u - 1)^4 + u, -3, 3)
+  env_square: moreau(z, (z - y)^2 / 2, omega, V)
+  denv_square: D(moreau(z, (z - y)^2 / 2, omega, V), omega)
+  env_logistic: moreau(z, log1pexp(-y * z), omega, V)
+  denv_logistic: D(moreau(z, log1pexp(-y * z), omega, V), omega)
 `;
 
 describe('inner 1-D problems: root, argmin, prox', () => {
   const compiled = loadModel('inner.yaml', MODEL);
   const at = (params: Record<string, number>) => solve(compiled.problem(params));
+
+  it('moreau: the envelope min_z loss + (z - omega)^2/(2V), and its omega-derivative (omega - prox)/V', () => {
+    for (const [omega, V, y] of [[0.7, 2.5, 1], [-3, 0.01, 1], [2, 40, -1], [10, 50, 1]]) {
+      const s = at({ omega, V, y });
+      // square loss (z - y)^2/2: closed form (omega - y)^2 / (2 (1 + V))
+      expect(Math.abs(s.observables.env_square - (omega - y) ** 2 / (2 * (1 + V)))).toBeLessThanOrEqual(1e-13 * (1 + (omega - y) ** 2));
+      expect(Math.abs(s.observables.denv_square - (omega - y) / (1 + V))).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(omega - y)));
+      // logistic: value at the prox (state x), and the envelope theorem for the derivative
+      const z = s.state.x;
+      const env = Math.log1p(Math.exp(-y * z)) + (z - omega) ** 2 / (2 * V);
+      expect(Math.abs(s.observables.env_logistic - env)).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(env)));
+      // the envelope is below the objective at any other point (it is the minimum)
+      for (const dz of [-1e-3, 1e-3]) expect(s.observables.env_logistic).toBeLessThan(Math.log1p(Math.exp(-y * (z + dz))) + (z + dz - omega) ** 2 / (2 * V));
+      expect(Math.abs(s.observables.denv_logistic - (omega - z) / V)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(omega - z) / V));
+    }
+  });
 
   it('match closed forms, to ~1e-15', () => {
     for (const [omega, V, y] of [[0.7, 2.5, 1], [-3, 0.01, 1], [2, 4000, -1], [0, 1e-6, 1], [10, 50, 1]]) {
