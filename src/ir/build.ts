@@ -1,4 +1,5 @@
-import { parse } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { parse as ParseFn } from 'mathjs';
 import type { Issue, IssueCode, Loc } from '../model/issues.ts';
 import { didYouMean } from '../model/suggest.ts';
 import type { Expr, Model, NamedExpr, VariableDecl } from '../model/types.ts';
@@ -6,6 +7,10 @@ import { BUILTINS, CONSTANTS } from './builtins.ts';
 import { locateIndex, locateToken } from './locate.ts';
 import { derive, substitute, type Wrt } from './derive.ts';
 import { walk, type Measure, type Node, type Op, type Program, type UserFunction } from './nodes.ts';
+
+// mathjs's pre-built single-file bundle: the same parser, loaded in ~0.1 s instead of ~1.5 s for its module graph
+// (every CLI command pays this at start-up).
+const { parse } = createRequire(import.meta.url)('mathjs/lib/browser/math.js') as { parse: typeof ParseFn };
 
 /** The part of a mathjs AST node we read; mathjs's own types are wider than we need. */
 interface Ast {
