@@ -7,6 +7,7 @@ import { LIST_HELP, runList } from './commands/list.ts';
 import { runSolve, SOLVE_HELP } from './commands/solve.ts';
 import { runSweep, SWEEP_HELP } from './commands/sweep.ts';
 import { runThreshold, THRESHOLD_HELP } from './commands/threshold.ts';
+import { runSimulate, runVerify, SIMULATE_HELP, VERIFY_HELP } from './commands/verify.ts';
 import { EXIT } from './exit.ts';
 
 const HELP = `saddle: replica saddle-point and state-evolution equations, written once in a model file,
@@ -20,6 +21,8 @@ Commands:
   threshold MODEL  locate a transition: weak recovery, spinodal, first-order, or a level crossing
   check MODEL      validate a model file, summarise it, and estimate the quadrature error of each
                    expectation at a solution (n vs 2n nodes); --debug prints the generated code
+  simulate MODEL   the finite-size experiment of the model's simulation section: mean +- SE over seeded trials
+  verify MODEL     theory against simulation: z-scores per quantity; exit 1 when they disagree
   list             the built-in models in equations/
   demo             the double-descent curve of ridge regression, written under results/
 
@@ -33,6 +36,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   sweep: { run: runSweep, help: SWEEP_HELP },
   threshold: { run: runThreshold, help: THRESHOLD_HELP },
   check: { run: runCheck, help: CHECK_HELP },
+  simulate: { run: runSimulate, help: SIMULATE_HELP },
+  verify: { run: runVerify, help: VERIFY_HELP },
   list: { run: runList, help: LIST_HELP },
   demo: { run: runDemo, help: DEMO_HELP },
 };

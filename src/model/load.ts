@@ -3,6 +3,7 @@ import { expandGlm } from '../glm/expand.ts';
 import { build } from '../ir/build.ts';
 import { ModelError, type Issue } from './issues.ts';
 import { readModel, readModelFile } from './read.ts';
+import { checkSimulation } from '../simulate/section.ts';
 
 /** read + glm expansion + build: every mistake of all stages, or the Program. */
 export function check(file: string, text?: string): { compiled?: Compiled; issues: readonly Issue[] } {
@@ -10,7 +11,8 @@ export function check(file: string, text?: string): { compiled?: Compiled; issue
   if (!r.model) return { issues: r.issues };
   const g = expandGlm(r.model);
   const b = build(g.model);
-  const issues = [...r.issues, ...g.issues, ...b.issues].sort((a, c) => a.line - c.line || a.col - c.col);
+  const sim = b.program && r.model.simulation ? checkSimulation(r.model.simulation, b.program) : [];
+  const issues = [...r.issues, ...g.issues, ...b.issues, ...sim].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
   return { compiled: compile(b.program), issues };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readGlmSection } from '../glm/section.ts';
+import { readSimulationSection } from '../simulate/section.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
 import type { Issue, IssueCode, Loc } from './issues.ts';
 import { didYouMean } from './suggest.ts';
@@ -10,7 +11,7 @@ import type {
 export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
 const TOP_KEYS = [
   'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
-  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'simulation',
 ];
 const MAX_NODES = 400;
 
@@ -174,6 +175,9 @@ export function readModel(text: string, file: string): ReadResult {
   const glmTop = top.get('glm');
   const glm = glmTop ? readGlmSection(glmTop.value, glmTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
 
+  const simTop = top.get('simulation');
+  const simulation = simTop ? readSimulationSection(simTop.value, simTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
+
   const params: ParamDecl[] = [];
   for (const p of pairs(required('params', 'declare the model parameters, e.g. `params: {alpha: 2}`'), 'params')) {
     const { name: pn, loc } = keyOf(p);
@@ -316,7 +320,7 @@ export function readModel(text: string, file: string): ReadResult {
   const model: Model = {
     file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
-    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }),
+    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }), ...(simulation && { simulation }),
   };
   return { model, issues };
 }

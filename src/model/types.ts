@@ -1,4 +1,5 @@
 import type { GlmSpec } from '../glm/types.ts';
+import type { SimulationSpec } from '../simulate/section.ts';
 import type { Loc } from './issues.ts';
 
 /** An expression as written in the model file, with enough of its surroundings to locate a token in it. */
@@ -81,4 +82,6 @@ export interface Model {
   readonly freeEnergy?: Expr;
   /** The `glm:` section (a prior and a channel), expanded into the sections above by glm/expand.ts. */
   readonly glm?: GlmSpec;
+  /** The `simulation:` section: the finite-size experiment behind the theory (simulate/section.ts). */
+  readonly simulation?: SimulationSpec;
 }

@@ -1,0 +1,105 @@
+/**
+ * Simulation benchmarks: one trial = draw the instance (X, w*, labels) + fit the estimator to its certificate.
+ * Times are CPU time of the process in ms (as in run.ts: a descheduled process does not inflate them); the work
+ * is single-threaded. Each estimator first runs once at d = 200 so the timed trials see optimised code.
+ * Prints nothing: the bench runner formats the results.
+ *
+ * | name | unit | what |
+ * | simulate_<est>_d<d>_n<n>_trial_ms | ms | one trial at the size in CASES (median of `trials`) |
+ * | simulate_<est>_d<d>_n<n>_fit_ms | ms | the fit alone, same trials |
+ * | simulate_<est>_d<d>_n<n>_certificate | gradient-norm or duality-gap | the certificate reached (largest over trials) |
+ * | simulate_<est>_d<d>_n<n>_converged | trials | how many trials reached it (tolerance 1e-8) |
+ * | simulate_normals_per_s | M/s | bulk standard normal draws (rng.ts fillNormal), 4M draws |
+ *
+ * Issue targets: ridge d = 1000, n = 2000 under 1 s per trial; logistic d = 1000, n = 3000 under 5 s.
+ */
+import { makeInstance, type InstanceSpec } from '../src/simulate/data.ts';
+import { hinge } from '../src/simulate/estimators/hinge.ts';
+import { huber } from '../src/simulate/estimators/huber.ts';
+import { lasso } from '../src/simulate/estimators/lasso.ts';
+import { logistic } from '../src/simulate/estimators/logistic.ts';
+import { ridge } from '../src/simulate/estimators/ridge.ts';
+import type { Design, Fit } from '../src/simulate/estimators/types.ts';
+import { trialStream } from '../src/simulate/rng.ts';
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+interface Case {
+  readonly name: string;
+  readonly spec: Omit<InstanceSpec, 'seed' | 'd'>;
+  readonly d: number;
+  readonly trials: number;
+  readonly fit: (data: Design) => Fit;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'ridge', d: 1000, trials: 3, spec: { alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'linear', Delta: 0.5 } }, fit: (x) => ridge(x, 0.1) },
+  { name: 'logistic', d: 1000, trials: 3, spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } }, fit: (x) => logistic(x, 0.1) },
+  { name: 'hinge', d: 1000, trials: 1, spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } }, fit: (x) => hinge(x, 0.1) },
+  {
+    name: 'huber', d: 1000, trials: 1,
+    spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'outliers', Delta: 0.1, DeltaOut: 10, eps: 0.1 } },
+    fit: (x) => huber(x, 0.1, 1),
+  },
+  {
+    name: 'lasso', d: 1000, trials: 1,
+    spec: { alpha: 3, prior: { kind: 'gauss-bernoulli', rho: 0.2 }, channel: { kind: 'linear', Delta: 0.01 } },
+    fit: (x) => lasso(x, 0.1),
+  },
+];
+
+function cpuMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function benchSimulate(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+
+  const normals = new Float64Array(4_000_000);
+  const rng = trialStream({ master: 1, trial: 0 }, 0);
+  rng.fillNormal(normals.subarray(0, 1_000_000)); // warm-up
+  const t0 = cpuMs();
+  rng.fillNormal(normals);
+  results.push({ name: 'simulate_normals_per_s', value: normals.length / (cpuMs() - t0) / 1000, unit: 'M/s' });
+
+  for (const c of CASES) {
+    c.fit(makeInstance({ ...c.spec, d: 200, seed: { master: 1, trial: 999 } })); // warm-up
+    const trial: number[] = [];
+    const fit: number[] = [];
+    let certificate = 0;
+    let converged = 0;
+    let kind = '';
+    for (let t = 0; t < c.trials; t++) {
+      const start = cpuMs();
+      const inst = makeInstance({ ...c.spec, d: c.d, seed: { master: 1, trial: t } });
+      const mid = cpuMs();
+      const f = c.fit(inst);
+      const end = cpuMs();
+      trial.push(end - start);
+      fit.push(end - mid);
+      certificate = Math.max(certificate, f.certificate);
+      converged += f.converged ? 1 : 0;
+      kind = f.certificateKind;
+    }
+    const n = Math.round(c.spec.alpha * c.d);
+    const tag = `${c.name}_d${c.d}_n${n}`;
+    results.push(
+      { name: `simulate_${tag}_trial_ms`, value: median(trial), unit: 'ms' },
+      { name: `simulate_${tag}_fit_ms`, value: median(fit), unit: 'ms' },
+      { name: `simulate_${tag}_certificate`, value: certificate, unit: kind },
+      { name: `simulate_${tag}_converged`, value: converged, unit: `of ${c.trials} trials` },
+    );
+  }
+  return results;
+}

@@ -1,0 +1,147 @@
+import { writeFileSync } from 'node:fs';
+import { UsageError } from '../../errors.ts';
+import { loadModel } from '../../model/load.ts';
+import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
+import { parseAxis } from '../../sweep/axis.ts';
+import { compare, simulate, type Comparison, type SimulationRun } from '../../verify/compare.ts';
+import { EXIT } from '../exit.ts';
+import { resolveModel } from '../models.ts';
+import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { Progress } from '../progress.ts';
+
+const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others keep their defaults
+  --param NAME=START:STOP:COUNT[:log]   a line of points instead of one
+  --d D               dimension of each instance (n = round(alpha d) samples); required
+  --trials T          seeded trials per point (default 8)
+  --seed S            master seed, an integer in [0, 2^32 - 1] (default 1); trial t of a run uses the
+                      stream (S, t), so the same command gives the same numbers bit for bit`;
+
+export const SIMULATE_HELP = `saddle simulate MODEL --d D [options]
+
+Run the finite-size experiment of MODEL's \`simulation:\` section (teacher, channel, estimator solved to its
+optimality certificate, measurements named after the theory quantities) and report the mean and standard
+error of every measured quantity over the trials.
+
+Options:
+${COMMON}
+  --json              one JSON object per point: {"model", "params", "d", "n", "seed", "trials", "summary":
+                      {quantity: {mean, se, trials}}, "runs": [{trial, converged, certificate, iterations,
+                      time, values}]}
+  --out FILE.json     write the same JSON (an array over points) to a file
+
+Exit codes: 0 every estimator reached its certificate, 3 some did not (their trials are left out of the
+means and listed), 2 bad input.`;
+
+export const VERIFY_HELP = `saddle verify MODEL --d D [options]
+
+Compare the theory (the model's fixed point) with its simulation: per point and quantity, the theory value,
+the simulation mean and standard error, the z-score (mean - theory)/se and the relative deviation.
+
+Options:
+${COMMON}
+  --sizes 250,500,1000  run at each size too and report whether the deviation shrinks as d grows
+  --tolerance Z       largest accepted |z| (default 4: a 4-sigma deviation by chance has probability 6e-5
+                      per quantity, so a table of ~10 comparisons passes by chance with probability ~1 - 6e-4)
+  --init NAME         the theory's start (default: uninformed)
+  --json              print {"model", "pass", "tolerance", "points": [{params, d, seed, trials, theory status,
+                      "rows": [{quantity, theory, mean, se, z, relative, pass}]}]}
+  --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`, for the theory
+
+Exit codes: 0 every |z| <= Z (and every estimator converged), 1 some |z| > Z: theory and simulation disagree,
+3 the theory did not converge at some point, 2 bad input.`;
+
+interface Plan { points: Record<string, number>[]; d: number; trials: number; seed: number }
+
+function plan(values: Record<string, unknown>): Plan {
+  const d = num(values.d, 'd', (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2');
+  if (d === undefined) throw new UsageError('give the dimension of the instances, --d D', 'e.g. --d 1000');
+  const trials = num(values.trials, 'trials', (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2 (a standard error needs two)') ?? 8;
+  const seed = num(values.seed, 'seed', (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32 - 1]') ?? 1;
+  const fixed = parseSet(values.set as string[] | undefined);
+  const axes = ((values.param as string[] | undefined) ?? []).map(parseAxis);
+  if (axes.length > 1) throw new UsageError('give at most one --param', 'e.g. --param alpha=0.5:4:5');
+  const points = axes.length ? axes[0].values.map((v) => ({ ...fixed, [axes[0].name]: v })) : [fixed];
+  return { points, d, trials, seed };
+}
+
+const OPTIONS = {
+  ...SOLVER_OPTIONS, param: { type: 'string' as const, multiple: true }, d: { type: 'string' as const }, trials: { type: 'string' as const },
+  seed: { type: 'string' as const }, json: { type: 'boolean' as const },
+};
+
+const runJson = (model: string, r: SimulationRun) => ({
+  model, params: r.params, d: r.d, n: r.trials[0]?.n, seed: r.seed, trials: r.trials.length, summary: r.summary,
+  runs: r.trials.map((t) => ({ trial: t.seed.trial, converged: t.converged, certificate: t.certificate, iterations: t.iterations, time: t.time, values: t.values })),
+});
+
+export function runSimulate(argv: readonly string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' } });
+  if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')));
+  const p = plan(values);
+  const progress = new Progress(p.points.length * p.trials);
+  const runs = p.points.map((params) => simulate(compiled, params, p.d, p.trials, p.seed, (t) => progress.tick(`trial ${t.seed.trial}`, t.converged)));
+  const json = runs.map((r) => runJson(compiled.program.model.name, r));
+  if (values.out) writeFileSync(values.out as string, `${JSON.stringify(json, jsonNumbers, 1)}\n`);
+  if (values.json) out(JSON.stringify(json.length === 1 ? json[0] : json, jsonNumbers));
+  else {
+    for (const r of runs) {
+      const failed = r.trials.filter((t) => !t.converged).length;
+      out(`params ${Object.entries(r.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}  d=${r.d} n=${r.trials[0]?.n} seed=${r.seed} trials=${r.trials.length}${failed ? ` (${failed} did not converge, left out)` : ''}`);
+      out(textTable(['quantity', 'mean', 'se'], Object.entries(r.summary).map(([k, s]) => [k, s.mean, s.se])));
+    }
+  }
+  return runs.every((r) => r.trials.every((t) => t.converged)) ? EXIT.ok : EXIT.notConverged;
+}
+
+export function runVerify(argv: readonly string[], out: (s: string) => void): number {
+  const { values, positionals } = parse(argv, { ...OPTIONS, sizes: { type: 'string' }, tolerance: { type: 'string' } });
+  if (values.help) { out(VERIFY_HELP); return EXIT.ok; }
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')));
+  const p = plan(values);
+  const tolerance = num(values.tolerance, 'tolerance', (x) => x > 0, 'a positive number') ?? 4;
+  const sizes = values.sizes === undefined ? [] : String(values.sizes).split(',').map((s) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 2) throw new UsageError(`--sizes: \`${s}\` is not an integer >= 2`, 'e.g. --sizes 250,500,1000');
+    return v;
+  });
+  const options = { ...solveOptions(values), init: (values.init as string | undefined) ?? 'uninformed' };
+  const progress = new Progress(p.points.length * p.trials * (1 + sizes.length));
+  const tick = (t: { seed: { trial: number }; converged: boolean }) => progress.tick(`trial ${t.seed.trial}`, t.converged);
+  let theoryFailed = false;
+  let estimatorFailed = false;
+  const points = p.points.map((params) => {
+    const run = simulate(compiled, params, p.d, p.trials, p.seed, tick);
+    const { solution, rows } = compare(compiled, run, tolerance, options);
+    if (solution.status !== 'converged') theoryFailed = true;
+    if (run.trials.some((t) => !t.converged)) estimatorFailed = true;
+    const bySize = sizes.map((d) => {
+      const r = simulate(compiled, params, d, p.trials, p.seed, tick);
+      return { d, rows: compare(compiled, r, tolerance, options).rows };
+    });
+    return { params: run.params, d: p.d, seed: p.seed, trials: p.trials, theory: solution.status, rows, bySize };
+  });
+  const pass = points.every((pt) => pt.rows.every((r) => r.pass));
+  if (values.json) {
+    out(JSON.stringify({ model: compiled.program.model.name, pass, tolerance, points }, jsonNumbers));
+  } else {
+    for (const pt of points) {
+      out(`params ${Object.entries(pt.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}  d=${pt.d} trials=${pt.trials} seed=${pt.seed}  theory: ${pt.theory}`);
+      out(textTable(['quantity', 'theory', 'simulation', 'se', 'z', 'relative', ''], pt.rows.map((r: Comparison) =>
+        [r.quantity, r.theory, r.mean, r.se, r.z, r.relative, r.pass ? 'ok' : `|z| > ${tolerance}`])));
+      if (pt.bySize.length) {
+        const all = [...pt.bySize, { d: pt.d, rows: pt.rows }].sort((a, b) => a.d - b.d);
+        out('relative deviation by size (|mean - theory| / |theory|):');
+        out(textTable(['quantity', ...all.map((s) => `d=${s.d}`), 'shrinks'], pt.rows.map((r, i) => {
+          const devs = all.map((s) => Math.abs(s.rows[i].relative));
+          return [r.quantity, ...devs, devs[devs.length - 1] < devs[0] ? 'yes' : 'no'];
+        })));
+      }
+      out('');
+    }
+    out(pass ? `verify: every |z| <= ${tolerance}` : `verify: theory and simulation disagree (|z| > ${tolerance}) at the rows marked above`);
+  }
+  if (!pass) return EXIT.disagree;
+  if (theoryFailed || estimatorFailed) return EXIT.notConverged;
+  return EXIT.ok;
+}

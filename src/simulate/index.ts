@@ -1,0 +1,14 @@
+/**
+ * Finite-size simulation of teacher-student ERM: seeded streams, instances, estimators solved to a certified
+ * optimum, and the measurements a theory curve is compared with. This file is the public surface.
+ */
+export * from './rng.ts';
+export * from './data.ts';
+export * from './measure.ts';
+export * from './estimators/types.ts';
+export { ridge, ridgeGradient } from './estimators/ridge.ts';
+export { logistic, logisticLoss } from './estimators/logistic.ts';
+export { huber, huberLoss } from './estimators/huber.ts';
+export { hinge, hingeGap, hingeLoss, hingeObjective, type HingeFit, type HingeOptions } from './estimators/hinge.ts';
+export { lasso, lassoGap, lassoObjective, type LassoOptions } from './estimators/lasso.ts';
+export { newtonCG, smoothGradient, smoothObjective, type NewtonOptions, type SmoothLoss } from './estimators/newton.ts';

@@ -1,0 +1,114 @@
+/**
+ * What a theory curve is compared with, measured on one instance and one estimate w (model files' names in
+ * brackets): the overlaps m = w.w* / d, q = |w|^2/d [m, q]; the estimation error |w - w*|^2/d [estimation_error,
+ * mse]; the mean training loss per sample at w, penalty excluded [train_loss]; the training error [train_error];
+ * the test error [gen_error], both exactly from the overlaps (Gaussian inputs) and on fresh samples.
+ *
+ * Regression (ridge, lasso, Huber): errors are squared, (y - w.x/sqrt d)^2, training error = mean squared
+ * residual. Classification (logistic, hinge): predicted label sign(w.x/sqrt d) with sign(0) = +1, errors are
+ * 0-1.
+ *
+ * Exact test errors. For a new x ~ N(0, I_d), the student field omega = w.x/sqrt(d) and the teacher field
+ * z = w*.x/sqrt(d) are jointly Gaussian with E omega^2 = q, E z^2 = q* = |w*|^2/d, E omega z = m, so:
+ *   linear / outliers: E(y - omega)^2 = q* - 2m + q + noise variance (= |w - w*|^2/d + noise variance);
+ *   abs:  E(|z| - omega)^2 = q* + q + Delta    (E |z| omega = 0 by the symmetry (z, omega) -> -(z, omega));
+ *   relu: E(max(0, z) - omega)^2 = q* / 2 - m + q + Delta   (E max(0, z) omega = m/2);
+ *   sign with flip probability eps: P(sign omega != y) = eps + (1 - 2 eps) acos(m/sqrt(q q*))/pi.
+ */
+import type { Channel, Instance, Samples } from './data.ts';
+import { dot, matVec } from './linalg.ts';
+import { testSamples } from './data.ts';
+
+export type Task = 'regression' | 'classification';
+
+export interface Measurement {
+  readonly m: number;
+  readonly q: number;
+  /** |w*|^2/d of this teacher (the prior's second moment up to finite-size fluctuations). */
+  readonly qStar: number;
+  readonly estimationError: number;
+  /** Mean of loss(y, w.x/sqrt d) over the training samples (NaN when no loss is given). */
+  readonly trainLoss: number;
+  readonly trainError: number;
+  /** From the overlaps; NaN where the task and channel have no closed form here. */
+  readonly testErrorExact: number;
+  /** On nTest fresh samples (NaN when nTest = 0), with its standard error. */
+  readonly testErrorSample: number;
+  readonly testErrorSampleSE: number;
+  readonly nTest: number;
+}
+
+export interface MeasureOptions {
+  readonly task: Task;
+  /** The estimator's loss, for trainLoss. */
+  readonly loss?: (y: number, z: number) => number;
+  /** Fresh test samples (default 0: exact test error only). */
+  readonly nTest?: number;
+}
+
+/** Test error of w from its overlaps, for Gaussian inputs. */
+export function exactTestError(task: Task, channel: Channel, m: number, q: number, qStar: number): number {
+  if (task === 'classification') {
+    if (channel.kind !== 'sign') return NaN;
+    const eps = channel.flip ?? 0;
+    const cos = q > 0 && qStar > 0 ? Math.max(-1, Math.min(1, m / Math.sqrt(q * qStar))) : 0;
+    return eps + ((1 - 2 * eps) * Math.acos(cos)) / Math.PI;
+  }
+  switch (channel.kind) {
+    case 'linear': return qStar - 2 * m + q + channel.Delta;
+    case 'outliers': return qStar - 2 * m + q + (1 - channel.eps) * channel.Delta + channel.eps * channel.DeltaOut;
+    case 'abs': return qStar + q + (channel.Delta ?? 0);
+    case 'relu': return qStar / 2 - m + q + (channel.Delta ?? 0);
+    default: return NaN;
+  }
+}
+
+/** Mean error of w on samples, and its standard error. */
+function sampleError(task: Task, samples: Samples, w: Float64Array): { mean: number; se: number } {
+  const { X, y, n, d } = samples;
+  const omega = new Float64Array(n);
+  matVec(X, n, d, w, omega, 1 / Math.sqrt(d));
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) {
+    const e = task === 'classification' ? ((omega[i] >= 0 ? 1 : -1) !== y[i] ? 1 : 0) : (y[i] - omega[i]) ** 2;
+    sum += e;
+    sumSq += e * e;
+  }
+  const mean = sum / n;
+  const variance = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : NaN;
+  return { mean, se: Math.sqrt(variance / n) };
+}
+
+export function measure(instance: Instance, w: Float64Array, options: MeasureOptions): Measurement {
+  const { teacher, X, y, n, d } = instance;
+  if (w.length !== d) throw new RangeError(`measure: w has ${w.length} entries, the instance has d = ${d}`);
+  const m = dot(w, teacher, d) / d;
+  const q = dot(w, w, d) / d;
+  const qStar = dot(teacher, teacher, d) / d;
+  let err = 0;
+  for (let j = 0; j < d; j++) err += (w[j] - teacher[j]) ** 2;
+
+  const omega = new Float64Array(n);
+  matVec(X, n, d, w, omega, 1 / Math.sqrt(d));
+  let loss = 0;
+  let trainErr = 0;
+  for (let i = 0; i < n; i++) {
+    if (options.loss) loss += options.loss(y[i], omega[i]);
+    trainErr += options.task === 'classification'
+      ? ((omega[i] >= 0 ? 1 : -1) !== y[i] ? 1 : 0)
+      : (y[i] - omega[i]) ** 2;
+  }
+  const nTest = options.nTest ?? 0;
+  const test = nTest > 0 ? sampleError(options.task, testSamples(instance, nTest), w) : { mean: NaN, se: NaN };
+  return {
+    m, q, qStar,
+    estimationError: err / d,
+    trainLoss: options.loss ? loss / n : NaN,
+    trainError: trainErr / n,
+    testErrorExact: exactTestError(options.task, instance.spec.channel, m, q, qStar),
+    testErrorSample: test.mean,
+    testErrorSampleSE: test.se,
+    nTest,
+  };
+}

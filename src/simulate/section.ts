@@ -1,0 +1,167 @@
+import { isMap, isScalar } from 'yaml';
+import type { SectionReader } from '../glm/section.ts';
+import type { Issue, Loc } from '../model/issues.ts';
+import { didYouMean } from '../model/suggest.ts';
+import type { Program } from '../ir/nodes.ts';
+
+/**
+ * The `simulation:` section of a model file: the finite-size experiment behind the theory, in the theory's own
+ * parameter names.
+ *
+ *   simulation:
+ *     teacher: gaussian            # gaussian | gaussian(v) | rademacher | gauss-bernoulli(rho)
+ *     channel: linear(Delta)       # linear(Delta) | sign | sign(eps) | abs | abs(Delta) | relu | relu(Delta)
+ *                                  # | outliers(eps, Delta, Delta_out)
+ *     estimator: ridge(lambda)     # ridge(lambda) | logistic(lambda) | hinge(lambda) | huber(a, lambda) | lasso(lambda)
+ *     measure:                     # theory quantity: what is measured on an instance
+ *       m: m
+ *       gen_error: test_error
+ *
+ * Arguments are parameter names or numbers. n = round(alpha d): the model must have a parameter `alpha`.
+ */
+export interface SimulationSpec {
+  readonly teacher: Ref;
+  readonly channel: Ref;
+  readonly estimator: Ref;
+  readonly measure: readonly { readonly theory: string; readonly measured: Measured; readonly loc: Loc }[];
+  readonly loc: Loc;
+}
+
+export interface Ref {
+  readonly name: string;
+  readonly args: readonly { readonly text: string; readonly loc: Loc }[];
+  readonly loc: Loc;
+}
+
+/** What can be measured on one instance and its estimate (src/simulate/measure.ts). */
+export const MEASURED = {
+  m: 'teacher-student overlap w.w*/d',
+  q: 'self-overlap |w|^2/d',
+  q_star: 'teacher norm |w*|^2/d',
+  estimation_error: '|w - w*|^2/d',
+  train_loss: 'mean training loss per sample at w (penalty excluded)',
+  train_error: 'training error: mean squared residual (regression) or fraction misclassified (classification)',
+  test_error: 'test error, exact from the overlaps for Gaussian inputs',
+  test_error_sampled: 'test error on fresh samples',
+} as const;
+export type Measured = keyof typeof MEASURED;
+
+/** Each piece, its parameters (all required unless a default is given) and what it is. */
+export const TEACHERS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
+  gaussian: { args: ['variance'], optional: 1 },
+  rademacher: { args: [] },
+  'gauss-bernoulli': { args: ['rho'] },
+};
+export const CHANNELS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
+  linear: { args: ['Delta'] },
+  sign: { args: ['flip'], optional: 1 },
+  abs: { args: ['Delta'], optional: 1 },
+  relu: { args: ['Delta'], optional: 1 },
+  outliers: { args: ['eps', 'Delta', 'Delta_out'] },
+};
+export const ESTIMATORS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
+  ridge: { args: ['lambda'] },
+  logistic: { args: ['lambda'] },
+  hinge: { args: ['lambda'] },
+  huber: { args: ['a', 'lambda'] },
+  lasso: { args: ['lambda'] },
+};
+
+const HINT = {
+  teacher: `teachers: ${Object.keys(TEACHERS).join(', ')}`,
+  channel: `channels: ${Object.keys(CHANNELS).join(', ')}`,
+  estimator: `estimators: ${Object.keys(ESTIMATORS).join(', ')}`,
+};
+
+/** Reads the section's shape (names are checked against the model by checkSimulation). */
+export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader): SimulationSpec | undefined {
+  const o = r.options(node, ['teacher', 'channel', 'estimator', 'measure'], 'simulation');
+  const ref = (key: 'teacher' | 'channel' | 'estimator'): Ref | undefined => {
+    if (!o.has(key)) {
+      r.add('missing-key', loc, `the simulation section has no \`${key}\``, key, HINT[key]);
+      return undefined;
+    }
+    const expr = r.exprOf(o.get(key), `simulation.${key}`);
+    if (!expr) return undefined;
+    const m = /^(\s*)([A-Za-z][A-Za-z0-9_-]*)\s*(?:\((.*)\))?\s*$/s.exec(expr.text);
+    if (!m) {
+      r.add('bad-value', expr.loc, `a ${key} is written \`name\` or \`name(arg, ...)\`, got \`${expr.text.trim()}\``, undefined, HINT[key]);
+      return undefined;
+    }
+    const at = (offset: number): Loc => ({ ...expr.loc, col: expr.loc.col + offset });
+    const args: { text: string; loc: Loc }[] = [];
+    if (m[3] !== undefined && m[3].trim() !== '') {
+      let offset = expr.text.indexOf('(') + 1;
+      for (const part of m[3].split(',')) {
+        const lead = part.length - part.trimStart().length;
+        args.push({ text: part.trim(), loc: at(offset + lead) });
+        offset += part.length + 1;
+      }
+    }
+    return { name: m[2], args, loc: at(m[1].length) };
+  };
+  const teacher = ref('teacher');
+  const channel = ref('channel');
+  const estimator = ref('estimator');
+  const measure: { theory: string; measured: Measured; loc: Loc }[] = [];
+  if (!o.has('measure')) {
+    r.add('missing-key', loc, 'the simulation section has no `measure`: which theory quantity is compared with what', 'measure',
+      `e.g. \`measure: { m: m, gen_error: test_error }\`; measurable: ${Object.keys(MEASURED).join(', ')}`);
+  } else {
+    const node = o.get('measure');
+    const entries: [string, unknown][] = isMap(node)
+      ? (node.items as { key: unknown; value: unknown }[]).map((p) => [isScalar(p.key) ? String(p.key.value) : '', p.value])
+      : [];
+    if (!isMap(node)) r.add('bad-value', r.locOf(node), '`measure` maps theory quantities to measurements', undefined, 'e.g. `measure: { m: m, gen_error: test_error }`');
+    for (const [theory, v] of entries) {
+      const what = r.strOf(v, `simulation.measure.${theory}`);
+      if (what === undefined) continue;
+      if (!(what in MEASURED)) {
+        r.add('bad-value', r.locOf(v), `\`${what}\` cannot be measured on an instance`, what,
+          didYouMean(what, Object.keys(MEASURED)) ?? `measurable: ${Object.keys(MEASURED).join(', ')}`);
+        continue;
+      }
+      measure.push({ theory, measured: what as Measured, loc: r.locOf(v) });
+    }
+  }
+  if (!teacher || !channel || !estimator) return undefined;
+  return { teacher, channel, estimator, measure, loc };
+}
+
+/** Names against the model: pieces, their arity, parameter arguments, theory quantities, and `alpha`. */
+export function checkSimulation(spec: SimulationSpec, program: Program): Issue[] {
+  const issues: Issue[] = [];
+  const add = (loc: Loc, code: Issue['code'], message: string, symbol?: string, hint?: string) =>
+    issues.push({ ...loc, code, message, ...(symbol !== undefined && { symbol }), ...(hint !== undefined && { hint }) });
+  const params = program.params.map((p) => p.name);
+  const piece = (ref: Ref, table: typeof TEACHERS, what: keyof typeof HINT) => {
+    const p = table[ref.name];
+    if (!p) {
+      add(ref.loc, 'unknown-piece', `unknown ${what} \`${ref.name}\``, ref.name, didYouMean(ref.name, Object.keys(table)) ?? HINT[what]);
+      return;
+    }
+    const min = p.args.length - (p.optional ?? 0);
+    if (ref.args.length < min || ref.args.length > p.args.length) {
+      add(ref.loc, 'wrong-arity', `${what} \`${ref.name}\` takes ${min === p.args.length ? min : `${min} to ${p.args.length}`} argument${p.args.length === 1 ? '' : 's'} (${p.args.join(', ')}), got ${ref.args.length}`, ref.name);
+    }
+    for (const a of ref.args) {
+      if (Number.isFinite(Number(a.text)) && a.text !== '') continue;
+      if (!params.includes(a.text)) {
+        add(a.loc, 'unknown-symbol', `\`${a.text}\` is not a parameter of the model`, a.text,
+          didYouMean(a.text, params) ?? 'an argument is a parameter name or a number');
+      }
+    }
+  };
+  piece(spec.teacher, TEACHERS, 'teacher');
+  piece(spec.channel, CHANNELS, 'channel');
+  piece(spec.estimator, ESTIMATORS, 'estimator');
+  if (!params.includes('alpha')) add(spec.loc, 'unknown-symbol', 'a simulation needs a parameter `alpha` (n = round(alpha d))', 'alpha');
+  const theory = [...program.state.map((s) => s.name), ...program.observables.map((o) => o.name)];
+  for (const m of spec.measure) {
+    if (!theory.includes(m.theory)) {
+      add(m.loc, 'unknown-symbol', `\`${m.theory}\` is neither an order parameter nor an observable of the model`, m.theory,
+        didYouMean(m.theory, theory) ?? `theory quantities: ${theory.join(', ')}`);
+    }
+  }
+  return issues;
+}
