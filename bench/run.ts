@@ -16,6 +16,7 @@ import { makeUpdate } from './handwritten/perceptron-bayes.ts';
 import { makeLogisticUpdate } from './handwritten/logistic.ts';
 import { findThreshold, type ThresholdSpec } from '../src/transitions/threshold.ts';
 import { benchNumerics } from './numerics.bench.ts';
+import { benchSimulate } from './simulate.bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EQUATIONS = resolve(HERE, '../equations');
@@ -350,6 +351,8 @@ async function main(): Promise<void> {
   benchThresholds(models);
   log('numerics (bench/numerics.bench.ts)');
   await benchNumericsLines();
+  log('simulation estimators (bench/simulate.bench.ts)');
+  for (const m of await benchSimulate()) emit(m.name, round(m.value), m.unit);
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }
 

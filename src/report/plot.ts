@@ -39,6 +39,10 @@ export interface LinePlot {
   readonly logY?: boolean;
   /** x positions of failed points: red markers at the bottom, legend entry "not converged". */
   readonly failed?: readonly { x: number; label: string }[];
+  /** Measured points with error bars (simulation mean +- SE), in the colour of the series they belong to. */
+  readonly measured?: readonly { series: string; x: number; y: number; lo: number; hi: number }[];
+  /** What the measured points are, e.g. "simulation: mean ± SE of 10 trials at d = 1000" (shown as a note). */
+  readonly measuredLabel?: string;
 }
 
 /** Overall figure size in px (SVG); the PNG is twice this. */
@@ -210,6 +214,22 @@ export function toVegaLite(plot: LinePlot): TopLevelSpec {
     },
   };
   const layers: object[] = [lineLayer];
+  const measured = (plot.measured ?? []).filter((m) => [m.x, m.y, m.lo, m.hi].every(Number.isFinite)
+    && !(plot.logX && m.x <= 0) && !(plot.logY && m.lo <= 0));
+  if (measured.length > 0) {
+    const y = { field: 'y', type: 'quantitative' as const };
+    layers.push({
+      data: { values: measured },
+      mark: { type: 'rule', strokeWidth: 1.2 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal', ...color } },
+    }, {
+      data: { values: measured },
+      mark: { type: 'point', shape: 'square', filled: false, size: 36, strokeWidth: 1.4, opacity: 1 },
+      encoding: { x, y, color: { field: 'series', type: 'nominal', ...color },
+        tooltip: [{ field: 'x', type: 'quantitative' }, { field: 'y', type: 'quantitative' }, { field: 'lo', type: 'quantitative' }, { field: 'hi', type: 'quantitative' }] },
+    });
+    if (plot.measuredLabel) notes.push(`lines: theory; squares: ${plot.measuredLabel}`);
+  }
   if (failed.length > 0) {
     layers.push({
       data: { values: failed },

@@ -32,7 +32,12 @@ export class CsvWriter {
   }
 
   write(row: SweepRow): void {
-    appendFileSync(this.file, `${cells(row, this.cols).map(csvCell).join(',')}\n`);
+    this.writeCells(cells(row, this.cols));
+  }
+
+  /** A row already laid out in the writer's columns (e.g. with simulation columns appended). */
+  writeCells(values: readonly (string | number)[]): void {
+    appendFileSync(this.file, `${values.map(csvCell).join(',')}\n`);
   }
 }
 

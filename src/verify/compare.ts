@@ -8,6 +8,10 @@ import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { experimentAt, runTrial, summarize, type Summary, type Trial } from '../simulate/experiment.ts';
 import type { SimulationSpec } from '../simulate/section.ts';
 import { UsageError } from '../errors.ts';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Tinypool from 'tinypool';
+import type { TrialTask } from '../simulate/trial-worker.ts';
 
 export interface SimulationRun {
   readonly params: Readonly<Record<string, number>>;
@@ -56,6 +60,44 @@ export function simulate(compiled: Compiled, params: Readonly<Record<string, num
     onTrial?.(trial);
   }
   return { params: values, d, seed, trials: out, summary: summarize(out) };
+}
+
+/**
+ * `simulate` on `workers` worker threads (tinypool): the trials of a point in parallel, each the same as
+ * in-process (its result depends only on its seed). Models given as text (no file) run in-process.
+ */
+export async function simulateParallel(compiled: Compiled, params: Readonly<Record<string, number>>, d: number, trials: number,
+  seed: number, workers: number, onTrial?: (t: Trial) => void): Promise<SimulationRun> {
+  const file = compiled.program.model.file;
+  if (workers <= 1 || trials < 2 || !existsSync(file)) return simulate(compiled, params, d, trials, seed, onTrial);
+  simulationOf(compiled);
+  const problem = compiled.problem(params);
+  const values = Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]]));
+  const pool = await workerPool(workers);
+  const out = await Promise.all(Array.from({ length: trials }, async (_, t) => {
+    const task: TrialTask = { file: resolve(file), params: values, d, seed: { master: seed, trial: t } };
+    const trial = (await pool.run(task)) as Trial;
+    onTrial?.(trial);
+    return trial;
+  }));
+  return { params: values, d, seed, trials: out, summary: summarize(out) };
+}
+
+let shared: { pool: Tinypool; size: number } | undefined;
+/** One pool per process, sized on first use; its threads exit when the process has nothing else to do. */
+async function workerPool(size: number): Promise<Tinypool> {
+  if (shared && shared.size === size) return shared.pool;
+  await shared?.pool.destroy();
+  const worker = new URL('../simulate/trial-worker-entry.js', import.meta.url).href;
+  const pool = new Tinypool({ filename: worker, minThreads: 0, maxThreads: size, idleTimeout: 100 });
+  shared = { pool, size };
+  return pool;
+}
+
+/** Ends the worker threads (tests and commands call it when done; idle threads also exit on their own). */
+export async function closeWorkers(): Promise<void> {
+  await shared?.pool.destroy();
+  shared = undefined;
 }
 
 /** The theory value of each measured quantity at the run's parameters, and its z-score. */

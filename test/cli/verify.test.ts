@@ -36,10 +36,11 @@ describe('saddle simulate / verify on ridge', () => {
     expect(r.out).toMatch(/disagree/);
   });
 
-  it('the same command gives the same numbers bit for bit; another seed gives others; seeds are recorded', async () => {
-    const a = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '7', '--json');
-    const b = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '7', '--json');
-    const c = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '8', '--json');
+  it('the same command gives the same numbers bit for bit, on worker threads or not; another seed gives others; seeds are recorded', async () => {
+    // a on worker threads, b in-process: a trial's numbers depend on its seed only
+    const a = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '7', '--json', '--workers', '2');
+    const b = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '7', '--json', '--workers', '1');
+    const c = await run('simulate', 'equations/ridge.yaml', ...point, '--d', '200', '--trials', '3', '--seed', '8', '--json', '--workers', '1');
     expect(a.code).toBe(0);
     const strip = (s: string) => JSON.stringify(JSON.parse(s).runs.map((x: { values: unknown }) => x.values));
     expect(strip(a.out)).toBe(strip(b.out));
@@ -62,5 +63,26 @@ describe('saddle simulate / verify on ridge', () => {
     expect(t.code).toBe(2);
     expect(t.err).toMatch(/typo\.yaml:\d+:\d+: error\[unknown-piece\] `ridgee`/);
     expect(t.err).toMatch(/did you mean `ridge`/);
+  });
+
+  it('sweep --simulate adds mean and SE columns per measured quantity, and error bars to the plot', async () => {
+    const csv = join(dir, 'sweep.csv');
+    const svg = join(dir, 'sweep.svg');
+    const r = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--set', 'lambda=0.1,Delta=0.5',
+      '--simulate', 'd=150,trials=3,seed=5', '--out', csv, '--plot', svg, '--y', 'gen_error');
+    expect(r.code).toBe(0);
+    const [head, ...lines] = readFileSync(csv, 'utf8').trim().split('\n');
+    const cols = head.split(',');
+    for (const c of ['sim_m', 'sim_m_se', 'sim_gen_error', 'sim_gen_error_se', 'sim_trials', 'sim_d', 'sim_seed']) expect(cols).toContain(c);
+    expect(lines.length).toBe(3);
+    const row = Object.fromEntries(cols.map((c, i) => [c, lines[1].split(',')[i]]));
+    expect(Number(row.sim_trials)).toBe(3);
+    expect(Number(row.sim_d)).toBe(150);
+    expect(Number(row.sim_seed)).toBe(5);
+    // the simulation mean sits within a few SE of the theory (alpha = 1.25)
+    expect(Math.abs(Number(row.sim_gen_error) - Number(row.gen_error))).toBeLessThan(5 * Number(row.sim_gen_error_se) + 0.02);
+    expect(readFileSync(svg, 'utf8')).toMatch(/squares: simulation/);
+    const bad = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--simulate', 'trials=3');
+    expect(bad.code).toBe(2);
   });
 });

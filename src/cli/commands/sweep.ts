@@ -4,6 +4,8 @@ import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
+import { simulate, simulationOf, type SimulationRun } from '../../verify/compare.ts';
+import type { Compiled } from '../../compile/compile.ts';
 import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
@@ -34,6 +36,10 @@ Options:
   --logx, --logy      logarithmic plot axes
   --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
 
+  --simulate d=D,trials=T[,seed=S]   also run the model's simulation section at every point of a line
+                      (saddle simulate): columns sim_<quantity> and sim_<quantity>_se (mean and standard
+                      error over the trials), sim_trials, sim_d, sim_seed; error bars on the plot
+
 Exit codes: 0 every point converged, 3 some points did not (their rows say why), 2 bad input.`;
 
 export async function runSweep(argv: readonly string[], out: (s: string) => void): Promise<number> {
@@ -41,6 +47,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     ...SOLVER_OPTIONS,
     param: { type: 'string', multiple: true }, direction: { type: 'string' }, out: { type: 'string' },
     plot: { type: 'string', multiple: true }, y: { type: 'string' }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
+    simulate: { type: 'string' },
   });
   if (values.help) { out(SWEEP_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')));
@@ -71,8 +78,26 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
   }
   const swept = axes.map((a) => a.name);
-  const cols = columns(swept, base);
+  const sim = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
+  const simCols = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
+  const cols = [...columns(swept, base), ...simCols];
   const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
+  // Simulation overlay: the same point at finite size, run as each theory row finishes (and written with it).
+  const sims = new Map<string, SimulationRun>(); // one simulation per parameter point, shared by its branches
+  const pointKey = (r: SweepRow) => JSON.stringify(r.params);
+  const rowCells = (r: SweepRow): (string | number)[] => {
+    const run = sims.get(pointKey(r));
+    const extra = simCols.map((c) => {
+      if (!run) return '';
+      if (c === 'sim_trials') return run.trials.filter((t) => t.converged).length;
+      if (c === 'sim_d') return run.d;
+      if (c === 'sim_seed') return run.seed;
+      const se = c.endsWith('_se');
+      const s = run.summary[c.slice(4, se ? -3 : undefined)];
+      return se ? s.se : s.mean;
+    });
+    return [...cells(r, cols.slice(0, cols.length - simCols.length)), ...extra];
+  };
   const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (inits?.length ?? 1));
   const progress = new Progress(total);
   const options = {
@@ -80,7 +105,8 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     direction: direction as Direction | 'both',
     ...(values.init !== undefined && (inits ? { inits } : { init: String(values.init) })),
     onRow: (row: SweepRow) => {
-      csv?.write(row);
+      if (sim && !sims.has(pointKey(row))) sims.set(pointKey(row), simulate(compiled, row.params, sim.d, sim.trials, sim.seed));
+      csv?.writeCells(rowCells(row));
       progress.tick(swept.map((k) => `${k}=${+row.params[k].toPrecision(4)}`).join(' '), row.solution.status === 'converged');
     },
   };
@@ -90,14 +116,20 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     mkdirSync(dirname(outFile), { recursive: true });
     const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
     writeFileSync(outFile, JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
-      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, cells(r, cols)[j]]))) }, jsonNumbers, 1));
+      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, rowCells(r)[j]]))) }, jsonNumbers, 1));
   }
   // vega and resvg take a second to load: only when a plot is asked for.
   const { prettySymbol, writePlot } = plots.length ? await import('../../report/plot.ts') : { prettySymbol: String, writePlot: async () => {} };
   for (const p of plots) {
     const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
-    await writePlot(sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
-      logX: Boolean(values.logx), logY: Boolean(values.logy) }), p);
+    const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
+      logX: Boolean(values.logx), logY: Boolean(values.logy) });
+    const measured = sim ? [...sims.values()].flatMap((run) => ys.filter((y) => run.summary[y]).map((y) => {
+      const { mean, se } = run.summary[y];
+      const series = plot.series.find((s) => s.name === y || s.name.startsWith(`${y} (`))?.name ?? y;
+      return { series, x: run.params[swept[0]], y: mean, lo: mean - se, hi: mean + se };
+    })) : [];
+    await writePlot(sim ? { ...plot, measured, measuredLabel: `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}` } : plot, p);
   }
 
   const several = direction === 'both' || (inits?.length ?? 1) > 1;
@@ -111,4 +143,18 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   if (outFile) out(`rows written to ${outFile}`);
   for (const p of plots) out(`plot written to ${p}`);
   return failed.length ? EXIT.notConverged : EXIT.ok;
+}
+
+/** `--simulate d=1000,trials=10[,seed=1]`: the simulation overlay of a sweep. */
+function simulationPlan(text: string, compiled: Compiled): { d: number; trials: number; seed: number; quantities: string[] } {
+  const spec = simulationOf(compiled);
+  const kv = Object.fromEntries(text.split(',').map((part) => {
+    const m = /^\s*(d|trials|seed)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m) throw new UsageError(`cannot read \`--simulate ${text}\``, 'write --simulate d=1000,trials=10 (optionally ,seed=S)');
+    return [m[1], Number(m[2])];
+  }));
+  if (!(kv.d >= 2)) throw new UsageError('--simulate needs d=D (an integer >= 2)', 'e.g. --simulate d=1000,trials=10');
+  const trials = kv.trials ?? 8;
+  if (!(trials >= 2)) throw new UsageError('--simulate: trials must be >= 2 (a standard error needs two)');
+  return { d: kv.d, trials, seed: kv.seed ?? 1, quantities: spec.measure.map((m) => m.theory) };
 }

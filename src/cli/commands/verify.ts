@@ -3,7 +3,8 @@ import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis } from '../../sweep/axis.ts';
-import { compare, simulate, type Comparison, type SimulationRun } from '../../verify/compare.ts';
+import { availableParallelism } from 'node:os';
+import { closeWorkers, compare, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -14,7 +15,9 @@ const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others 
   --d D               dimension of each instance (n = round(alpha d) samples); required
   --trials T          seeded trials per point (default 8)
   --seed S            master seed, an integer in [0, 2^32 - 1] (default 1); trial t of a run uses the
-                      stream (S, t), so the same command gives the same numbers bit for bit`;
+                      stream (S, t), so the same command gives the same numbers bit for bit
+  --workers N         worker threads for the trials (default: the number of cores; 1 runs in-process).
+                      A trial's numbers depend only on its seed, not on the worker that ran it`;
 
 export const SIMULATE_HELP = `saddle simulate MODEL --d D [options]
 
@@ -50,7 +53,7 @@ ${COMMON}
 Exit codes: 0 every |z| <= Z (and every estimator converged), 1 some |z| > Z: theory and simulation disagree,
 3 the theory did not converge at some point, 2 bad input.`;
 
-interface Plan { points: Record<string, number>[]; d: number; trials: number; seed: number }
+interface Plan { points: Record<string, number>[]; d: number; trials: number; seed: number; workers: number }
 
 function plan(values: Record<string, unknown>): Plan {
   const d = num(values.d, 'd', (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2');
@@ -61,12 +64,13 @@ function plan(values: Record<string, unknown>): Plan {
   const axes = ((values.param as string[] | undefined) ?? []).map(parseAxis);
   if (axes.length > 1) throw new UsageError('give at most one --param', 'e.g. --param alpha=0.5:4:5');
   const points = axes.length ? axes[0].values.map((v) => ({ ...fixed, [axes[0].name]: v })) : [fixed];
-  return { points, d, trials, seed };
+  const workers = num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
+  return { points, d, trials, seed, workers: Math.min(workers, trials) };
 }
 
 const OPTIONS = {
   ...SOLVER_OPTIONS, param: { type: 'string' as const, multiple: true }, d: { type: 'string' as const }, trials: { type: 'string' as const },
-  seed: { type: 'string' as const }, json: { type: 'boolean' as const },
+  seed: { type: 'string' as const }, json: { type: 'boolean' as const }, workers: { type: 'string' as const },
 };
 
 const runJson = (model: string, r: SimulationRun) => ({
@@ -74,13 +78,18 @@ const runJson = (model: string, r: SimulationRun) => ({
   runs: r.trials.map((t) => ({ trial: t.seed.trial, converged: t.converged, certificate: t.certificate, iterations: t.iterations, time: t.time, values: t.values })),
 });
 
-export function runSimulate(argv: readonly string[], out: (s: string) => void): number {
+export async function runSimulate(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' } });
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')));
   const p = plan(values);
   const progress = new Progress(p.points.length * p.trials);
-  const runs = p.points.map((params) => simulate(compiled, params, p.d, p.trials, p.seed, (t) => progress.tick(`trial ${t.seed.trial}`, t.converged)));
+  const runs: SimulationRun[] = [];
+  try {
+    for (const params of p.points) runs.push(await simulateParallel(compiled, params, p.d, p.trials, p.seed, p.workers, (t) => progress.tick(`trial ${t.seed.trial}`, t.converged)));
+  } finally {
+    await closeWorkers();
+  }
   const json = runs.map((r) => runJson(compiled.program.model.name, r));
   if (values.out) writeFileSync(values.out as string, `${JSON.stringify(json, jsonNumbers, 1)}\n`);
   if (values.json) out(JSON.stringify(json.length === 1 ? json[0] : json, jsonNumbers));
@@ -94,7 +103,7 @@ export function runSimulate(argv: readonly string[], out: (s: string) => void): 
   return runs.every((r) => r.trials.every((t) => t.converged)) ? EXIT.ok : EXIT.notConverged;
 }
 
-export function runVerify(argv: readonly string[], out: (s: string) => void): number {
+export async function runVerify(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, sizes: { type: 'string' }, tolerance: { type: 'string' } });
   if (values.help) { out(VERIFY_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')));
@@ -110,17 +119,23 @@ export function runVerify(argv: readonly string[], out: (s: string) => void): nu
   const tick = (t: { seed: { trial: number }; converged: boolean }) => progress.tick(`trial ${t.seed.trial}`, t.converged);
   let theoryFailed = false;
   let estimatorFailed = false;
-  const points = p.points.map((params) => {
-    const run = simulate(compiled, params, p.d, p.trials, p.seed, tick);
-    const { solution, rows } = compare(compiled, run, tolerance, options);
-    if (solution.status !== 'converged') theoryFailed = true;
-    if (run.trials.some((t) => !t.converged)) estimatorFailed = true;
-    const bySize = sizes.map((d) => {
-      const r = simulate(compiled, params, d, p.trials, p.seed, tick);
-      return { d, rows: compare(compiled, r, tolerance, options).rows };
-    });
-    return { params: run.params, d: p.d, seed: p.seed, trials: p.trials, theory: solution.status, rows, bySize };
-  });
+  const points = [];
+  try {
+    for (const params of p.points) {
+      const run = await simulateParallel(compiled, params, p.d, p.trials, p.seed, p.workers, tick);
+      const { solution, rows } = compare(compiled, run, tolerance, options);
+      if (solution.status !== 'converged') theoryFailed = true;
+      if (run.trials.some((t) => !t.converged)) estimatorFailed = true;
+      const bySize = [];
+      for (const d of sizes) {
+        const r = await simulateParallel(compiled, params, d, p.trials, p.seed, p.workers, tick);
+        bySize.push({ d, rows: compare(compiled, r, tolerance, options).rows });
+      }
+      points.push({ params: run.params, d: p.d, seed: p.seed, trials: p.trials, theory: solution.status, rows, bySize });
+    }
+  } finally {
+    await closeWorkers();
+  }
   const pass = points.every((pt) => pt.rows.every((r) => r.pass));
   if (values.json) {
     out(JSON.stringify({ model: compiled.program.model.name, pass, tolerance, points }, jsonNumbers));
