@@ -28,13 +28,13 @@ describe('saddle simulate / verify on ridge', () => {
     expect(j.pass).toBe(true);
     expect(j.points[0].rows.map((x: { quantity: string }) => x.quantity)).toEqual(['m', 'q', 'estimation_error', 'gen_error', 'train_error']);
     for (const row of j.points[0].rows) expect(Math.abs(row.z)).toBeLessThanOrEqual(4);
-  });
+  }, 60_000);
 
   it('verify can fail: a perturbed theory (simulation at lambda = 1, theory at 0.1) exits 1', async () => {
     const r = await run('verify', perturbed, ...point, '--d', '400', '--trials', '6');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/disagree/);
-  });
+  }, 60_000);
 
   it('the same command gives the same numbers bit for bit, on worker threads or not; another seed gives others; seeds are recorded', async () => {
     // a on worker threads, b in-process: a trial's numbers depend on its seed only
@@ -50,7 +50,7 @@ describe('saddle simulate / verify on ridge', () => {
     expect(j.runs.map((x: { trial: number }) => x.trial)).toEqual([0, 1, 2]);
     expect(j.n).toBe(400);
     expect(j.runs.every((x: { converged: boolean; certificate: number }) => x.converged && x.certificate <= 1e-8)).toBe(true);
-  });
+  }, 60_000);
 
   it('bad input: no --d, no simulation section, a misspelled piece (file:line:col), all exit 2', async () => {
     expect((await run('verify', 'equations/ridge.yaml')).code).toBe(2);
@@ -63,7 +63,7 @@ describe('saddle simulate / verify on ridge', () => {
     expect(t.code).toBe(2);
     expect(t.err).toMatch(/typo\.yaml:\d+:\d+: error\[unknown-piece\] `ridgee`/);
     expect(t.err).toMatch(/did you mean `ridge`/);
-  });
+  }, 60_000);
 
   it('sweep --simulate adds mean and SE columns per measured quantity, and error bars to the plot', async () => {
     const csv = join(dir, 'sweep.csv');
@@ -84,5 +84,5 @@ describe('saddle simulate / verify on ridge', () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/squares: simulation/);
     const bad = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--simulate', 'trials=3');
     expect(bad.code).toBe(2);
-  });
+  }, 60_000);
 });
