@@ -17,6 +17,7 @@ import { makeLogisticUpdate } from './handwritten/logistic.ts';
 import { findThreshold, type ThresholdSpec } from '../src/transitions/threshold.ts';
 import { benchNumerics } from './numerics.bench.ts';
 import { benchSimulate } from './simulate.bench.ts';
+import { benchGamp } from './gamp.bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EQUATIONS = resolve(HERE, '../equations');
@@ -353,6 +354,8 @@ async function main(): Promise<void> {
   await benchNumericsLines();
   log('simulation estimators (bench/simulate.bench.ts)');
   for (const m of await benchSimulate()) emit(m.name, round(m.value), m.unit);
+  log('GAMP (bench/gamp.bench.ts)');
+  for (const m of await benchGamp()) emit(m.name, round(m.value), m.unit);
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }
 

@@ -1,29 +1,51 @@
 /**
  * One model file's `simulation:` section at fixed parameter values, run trial by trial: draw an instance
- * (data.ts), fit the estimator to its certificate (estimators/), measure (measure.ts), and summarise the trials
- * into a mean and a standard error per theory quantity.
+ * (data.ts), fit the estimator to its certificate (estimators/, or the model's own GAMP, gamp.ts), measure
+ * (measure.ts), and summarise the trials into a mean and a standard error per theory quantity.
  */
-import type { Channel, Prior } from './data.ts';
-import { makeInstance } from './data.ts';
-import type { Design, Fit } from './estimators/types.ts';
+import type { Problem } from '../compile/compile.ts';
+import { UsageError } from '../errors.ts';
+import type { Channel, Instance, Prior } from './data.ts';
+import { drawSamples, drawTeacher, makeInstance, sampleCount } from './data.ts';
+import type { Fit } from './estimators/types.ts';
+import { gamp, glmFunctions, type GampIterate } from './gamp.ts';
 import { hinge, hingeLoss } from './estimators/hinge.ts';
 import { huber, huberLoss } from './estimators/huber.ts';
 import { lasso } from './estimators/lasso.ts';
 import { logistic, logisticLoss } from './estimators/logistic.ts';
 import { ridge } from './estimators/ridge.ts';
-import { measure, type Measurement, type Task } from './measure.ts';
-import type { TrialSeed } from './rng.ts';
+import { exactTestError, measure, type Measurement, type Task } from './measure.ts';
+import { Purpose, trialStream, type TrialSeed } from './rng.ts';
 import type { Measured, Ref, SimulationSpec } from './section.ts';
+
+/** What an estimator returns to the experiment: an ERM fit (estimators/) or a GAMP run with its iterates. */
+export interface Estimate extends Pick<Fit, 'w' | 'converged' | 'certificate' | 'iterations' | 'message'> {
+  /** GAMP: the iterates t = 0 .. iterations (the start first). */
+  readonly history?: readonly GampIterate[];
+}
+
+/** How a trial runs its estimator. */
+export interface FitOptions {
+  /** An iterative estimator (GAMP) records every iterate and runs at most this many iterations; stopping at
+   * that budget is then not a failure (the trajectory of `saddle verify --trajectory`). */
+  readonly trajectory?: number;
+}
 
 /** The section resolved at parameter values: what to draw, what to fit, what it is called in the theory. */
 export interface Experiment {
   readonly prior: Prior;
+  /** Teacher entries are drawn from `prior` and multiplied by this (gauss-bernoulli(rho, power)). */
+  readonly teacherScale: number;
   readonly channel: Channel;
   readonly alpha: number;
   readonly task: Task;
-  readonly fit: (data: Design) => Fit;
-  readonly loss: (y: number, z: number) => number;
+  readonly estimator: string;
+  readonly fit: (data: Instance, seed: TrialSeed, options?: FitOptions) => Estimate;
+  readonly loss?: (y: number, z: number) => number;
   readonly measure: SimulationSpec['measure'];
+  /** The channel cannot tell w* from -w* (abs): overlaps are measured after aligning the estimate's sign with
+   * the teacher's, i.e. m is |w.w*|/d. */
+  readonly signSymmetric: boolean;
 }
 
 export interface Trial {
@@ -36,6 +58,11 @@ export interface Trial {
   readonly certificate: number;
   readonly iterations: number;
   readonly time: number; // ms
+  /** Why the estimator stopped, when it did not converge. */
+  readonly message?: string;
+  /** With FitOptions.trajectory: theory name -> value at each iterate t = 0 .. iterations (quantities measurable
+   * from the overlaps only: m, q, q_star, estimation_error, test_error). */
+  readonly trajectory?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface Summary {
@@ -45,13 +72,22 @@ export interface Summary {
   readonly trials: number;
 }
 
-/** Resolves piece arguments (parameter names or numbers) at the given parameter values. */
-export function experimentAt(spec: SimulationSpec, params: Readonly<Record<string, number>>): Experiment {
+/**
+ * Resolves piece arguments (parameter names or numbers) at the given parameter values. The gamp estimator
+ * calls the model's compiled GAMP functions at these values: pass the Problem made at them.
+ */
+export function experimentAt(spec: SimulationSpec, params: Readonly<Record<string, number>>, problem?: Problem): Experiment {
   const args = (ref: Ref) => ref.args.map((a) => (a.text in params ? params[a.text] : Number(a.text)));
   const t = args(spec.teacher);
   const prior: Prior = spec.teacher.name === 'rademacher' ? { kind: 'rademacher' }
     : spec.teacher.name === 'gauss-bernoulli' ? { kind: 'gauss-bernoulli', rho: t[0] }
       : { kind: 'gaussian', ...(t.length > 0 && { variance: t[0] }) };
+  let teacherScale = 1;
+  if (spec.teacher.name === 'gauss-bernoulli' && t.length > 1) {
+    if (!(t[1] >= 0 && Number.isFinite(t[1]))) throw new UsageError(`the power of gauss-bernoulli(rho, power) must be finite and >= 0, got ${t[1]}`);
+    if (!(t[0] > 0)) throw new UsageError(`gauss-bernoulli(rho, power) needs rho > 0, got ${t[0]}`);
+    teacherScale = Math.sqrt(t[1] / t[0]);
+  }
   const c = args(spec.channel);
   const channel: Channel = ((): Channel => {
     switch (spec.channel.name) {
@@ -64,21 +100,61 @@ export function experimentAt(spec: SimulationSpec, params: Readonly<Record<strin
   })();
   const e = args(spec.estimator);
   const square = (y: number, z: number) => 0.5 * (y - z) ** 2;
-  let fit: (data: Design) => Fit;
-  let loss: (y: number, z: number) => number;
+  let fit: Experiment['fit'];
+  let loss: Experiment['loss'];
   let task: Task = 'regression';
   switch (spec.estimator.name) {
     case 'ridge': fit = (data) => ridge(data, e[0]); loss = square; break;
     case 'lasso': fit = (data) => lasso(data, e[0]); loss = square; break;
     case 'logistic': fit = (data) => logistic(data, e[0]); loss = logisticLoss.value; task = 'classification'; break;
     case 'hinge': fit = (data) => hinge(data, e[0]); loss = hingeLoss; task = 'classification'; break;
+    case 'gamp': fit = gampFit(e, problem); task = channel.kind === 'sign' ? 'classification' : 'regression'; break;
     default: {
       const l = huberLoss(e[0]);
       fit = (data) => huber(data, e[1], e[0]);
       loss = l.value;
     }
   }
-  return { prior, channel, alpha: params.alpha, task, fit, loss, measure: spec.measure };
+  return {
+    prior, teacherScale, channel, alpha: params.alpha, task, estimator: spec.estimator.name, fit,
+    ...(loss && { loss }), measure: spec.measure, signSymmetric: channel.kind === 'abs',
+  };
+}
+
+/** gamp(damping = 1, q0 = 0) with the model's functions; a random start draws from the trial's solver stream. */
+function gampFit(e: readonly number[], problem: Problem | undefined): Experiment['fit'] {
+  const damping = e[0] ?? 1;
+  const q0 = e[1] ?? 0;
+  if (!(damping > 0 && damping <= 1)) throw new UsageError(`gamp(damping): the damping must be in (0, 1], got ${damping}`, 'gamp(1) is undamped GAMP; gamp(0.5) takes half of each new message');
+  if (!(q0 >= 0 && Number.isFinite(q0))) throw new UsageError(`gamp(damping, q0): q0 must be finite and >= 0, got ${q0}`);
+  const fns = glmFunctions(problem?.kernels.functions, problem ? `model "${problem.model}"` : 'the model');
+  return (data, seed, options = {}) => {
+    const r = gamp(data, fns, {
+      damping,
+      teacher: data.teacher,
+      // a trajectory is compared with state evolution step by step: plain GAMP, no adaptive damping
+      ...(options.trajectory !== undefined && { maxIterations: options.trajectory, adaptive: false }),
+      start: q0 > 0 ? { kind: 'random', q0, rng: trialStream(seed, Purpose.solver) } : { kind: 'prior' },
+    });
+    const stopped = options.trajectory !== undefined && r.status === 'max-iterations';
+    return {
+      w: r.w, converged: r.status === 'converged' || stopped, certificate: r.residual, iterations: r.iterations,
+      history: r.history, ...(r.message !== undefined && !stopped && { message: `gamp ${r.status}: ${r.message}` }),
+    };
+  };
+}
+
+/** One trial's instance; a scaled teacher (gauss-bernoulli(rho, power)) draws the same streams as makeInstance. */
+export function instanceOf(x: Experiment, d: number, seed: TrialSeed): Instance {
+  const spec = { d, alpha: x.alpha, prior: x.prior, channel: x.channel, seed };
+  if (x.teacherScale === 1) return makeInstance(spec);
+  // makeInstance's checks: alpha and n here, the prior's and the channel's parameters on a one-sample instance
+  if (!(x.alpha > 0 && Number.isFinite(x.alpha))) throw new RangeError(`alpha must be positive and finite, got ${x.alpha}`);
+  if (sampleCount(x.alpha, d) < 1) throw new RangeError('n = round(alpha d) = 0: raise alpha or d');
+  makeInstance({ ...spec, d: 1, alpha: 1 });
+  const teacher = drawTeacher(x.prior, d, seed);
+  for (let i = 0; i < d; i++) teacher[i] *= x.teacherScale;
+  return { ...drawSamples(x.channel, teacher, sampleCount(x.alpha, d), seed), spec, teacher };
 }
 
 const pick = (m: Measurement, what: Measured): number => {
@@ -95,18 +171,46 @@ const pick = (m: Measurement, what: Measured): number => {
 };
 
 /** One trial: its own instance (seeded by master seed and trial index), fit, measurements. */
-export function runTrial(x: Experiment, d: number, seed: TrialSeed): Trial {
+export function runTrial(x: Experiment, d: number, seed: TrialSeed, options: FitOptions = {}): Trial {
   const t0 = performance.now();
-  const instance = makeInstance({ d, alpha: x.alpha, prior: x.prior, channel: x.channel, seed });
-  const fit = x.fit(instance);
+  const instance = instanceOf(x, d, seed);
+  const fit = x.fit(instance, seed, options);
   const sampled = x.measure.some((m) => m.measured === 'test_error_sampled');
-  const m = measure(instance, fit.w, { task: x.task, loss: x.loss, nTest: sampled ? Math.max(10_000, 10 * d) : 0 });
+  let w = fit.w;
+  let sign = 1;
+  if (x.signSymmetric) {
+    let m = 0;
+    for (let i = 0; i < d; i++) m += w[i] * instance.teacher[i];
+    if (m < 0) {
+      sign = -1;
+      w = w.map((v) => -v);
+    }
+  }
+  const m = measure(instance, w, { task: x.task, ...(x.loss && { loss: x.loss }), nTest: sampled ? Math.max(10_000, 10 * d) : 0 });
   return {
     seed, n: instance.n, d,
     values: Object.fromEntries(x.measure.map((q) => [q.theory, pick(m, q.measured)])),
     converged: fit.converged, certificate: fit.certificate, iterations: fit.iterations,
     time: performance.now() - t0,
+    ...(fit.message !== undefined && !fit.converged && { message: fit.message }),
+    ...(options.trajectory !== undefined && fit.history && { trajectory: trajectoryOf(x, m.qStar, sign, fit.history) }),
   };
+}
+
+/** Per-iterate values of the quantities that follow from the overlaps (the others are NaN). */
+function trajectoryOf(x: Experiment, qStar: number, sign: number, history: readonly GampIterate[]): Record<string, number[]> {
+  const at = (h: GampIterate, what: Measured): number => {
+    const m = sign * h.m;
+    switch (what) {
+      case 'm': return m;
+      case 'q': return h.q;
+      case 'q_star': return qStar;
+      case 'estimation_error': return qStar - 2 * m + h.q;
+      case 'test_error': return exactTestError(x.task, x.channel, m, h.q, qStar);
+      default: return NaN;
+    }
+  };
+  return Object.fromEntries(x.measure.map((q) => [q.theory, history.map((h) => at(h, q.measured))]));
 }
 
 /** Mean and standard error per theory quantity over the trials whose estimator converged. */

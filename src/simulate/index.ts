@@ -1,6 +1,7 @@
 /**
  * Finite-size simulation of teacher-student ERM: seeded streams, instances, estimators solved to a certified
- * optimum, and the measurements a theory curve is compared with. This file is the public surface.
+ * optimum, GAMP for the Bayes-optimal GLMs (gamp.ts), and the measurements a theory curve is compared with.
+ * This file is the public surface.
  */
 export * from './rng.ts';
 export * from './data.ts';
@@ -12,3 +13,4 @@ export { huber, huberLoss } from './estimators/huber.ts';
 export { hinge, hingeGap, hingeLoss, hingeObjective, type HingeFit, type HingeOptions } from './estimators/hinge.ts';
 export { lasso, lassoGap, lassoObjective, type LassoOptions } from './estimators/lasso.ts';
 export { newtonCG, smoothGradient, smoothObjective, type NewtonOptions, type SmoothLoss } from './estimators/newton.ts';
+export { gamp, glmFunctions, type GampIterate, type GampOptions, type GampResult, type GampStatus, type GlmFunctions } from './gamp.ts';

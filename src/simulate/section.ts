@@ -9,10 +9,11 @@ import type { Program } from '../ir/nodes.ts';
  * parameter names.
  *
  *   simulation:
- *     teacher: gaussian            # gaussian | gaussian(v) | rademacher | gauss-bernoulli(rho)
+ *     teacher: gaussian            # gaussian | gaussian(v) | rademacher | gauss-bernoulli(rho) | gauss-bernoulli(rho, power)
  *     channel: linear(Delta)       # linear(Delta) | sign | sign(eps) | abs | abs(Delta) | relu | relu(Delta)
  *                                  # | outliers(eps, Delta, Delta_out)
  *     estimator: ridge(lambda)     # ridge(lambda) | logistic(lambda) | hinge(lambda) | huber(a, lambda) | lasso(lambda)
+ *                                  # | gamp | gamp(damping) | gamp(damping, q0)   (a glm model's own GAMP, gamp.ts)
  *     measure:                     # theory quantity: what is measured on an instance
  *       m: m
  *       gen_error: test_error
@@ -50,7 +51,9 @@ export type Measured = keyof typeof MEASURED;
 export const TEACHERS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
   gaussian: { args: ['variance'], optional: 1 },
   rademacher: { args: [] },
-  'gauss-bernoulli': { args: ['rho'] },
+  // power = E w*^2 (default rho: nonzero entries N(0, 1)); gauss-bernoulli(rho, 1) is the glm prior of the same
+  // name (nonzero entries N(0, 1/rho)).
+  'gauss-bernoulli': { args: ['rho', 'power'], optional: 1 },
 };
 export const CHANNELS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
   linear: { args: ['Delta'] },
@@ -65,7 +68,12 @@ export const ESTIMATORS: Readonly<Record<string, { args: readonly string[]; opti
   hinge: { args: ['lambda'] },
   huber: { args: ['a', 'lambda'] },
   lasso: { args: ['lambda'] },
+  // damping in (0, 1] (default 1); q0 > 0: a random start a ~ N(0, q0) instead of the prior mean (default 0)
+  gamp: { args: ['damping', 'q0'], optional: 2 },
 };
+
+/** The functions the gamp estimator calls: a model with a `glm:` section has them. */
+export const GAMP_FUNCTIONS = ['fa', 'fv', 'gout', 'dgout'] as const;
 
 const HINT = {
   teacher: `teachers: ${Object.keys(TEACHERS).join(', ')}`,
@@ -155,6 +163,27 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
   piece(spec.teacher, TEACHERS, 'teacher');
   piece(spec.channel, CHANNELS, 'channel');
   piece(spec.estimator, ESTIMATORS, 'estimator');
+  if (spec.estimator.name === 'gamp') {
+    const missing = GAMP_FUNCTIONS.filter((f) => !program.functions.some((g) => g.name === f));
+    if (missing.length) {
+      add(spec.estimator.loc, 'unknown-function', `the gamp estimator calls the model's ${GAMP_FUNCTIONS.join(', ')}; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not declared`,
+        missing[0], 'GAMP runs on a Bayes-optimal GLM: add a `glm: { prior, channel }` section, which declares them');
+    }
+    // Bayes-optimal means the data come from the model's own prior and channel: check the built-in pieces.
+    const glm = program.model.glm;
+    const pair = (sim: Ref, piece: unknown, canon: typeof teacherCanon, what: 'teacher' | 'channel', glmWhat: string) => {
+      if (!piece || (piece as { kind?: string }).kind !== 'builtin') return;
+      const ref = piece as { name: string; args: readonly { text: string }[] };
+      const want = canon(ref.name, ref.args.map((a) => a.text), true);
+      const got = canon(sim.name, sim.args.map((a) => a.text), false);
+      if (want !== undefined && got !== undefined && want !== got) {
+        add(sim.loc, 'bad-value', `the ${what} \`${show(sim)}\` is not the glm ${glmWhat} \`${show(ref)}\`: GAMP is Bayes-optimal only for data drawn from its own model`,
+          sim.name, `write \`${what}: ${ref.name === 'gauss-bernoulli' ? suggestion(want) : show(ref)}\`${ref.name === 'gauss-bernoulli' ? ' (the glm prior\'s nonzero entries are N(0, 1/rho), second moment 1; the teacher\'s are N(0, power/rho))' : ''}`);
+      }
+    };
+    pair(spec.teacher, glm?.prior, teacherCanon, 'teacher', 'prior');
+    pair(spec.channel, glm?.channel, channelCanon, 'channel', 'channel');
+  }
   if (!params.includes('alpha')) add(spec.loc, 'unknown-symbol', 'a simulation needs a parameter `alpha` (n = round(alpha d))', 'alpha');
   const theory = [...program.state.map((s) => s.name), ...program.observables.map((o) => o.name)];
   for (const m of spec.measure) {
@@ -164,4 +193,27 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
     }
   }
   return issues;
+}
+
+const show = (r: { name: string; args: readonly { text: string }[] }) => (r.args.length ? `${r.name}(${r.args.map((a) => a.text).join(', ')})` : r.name);
+/** A canonical form `name(arg, ...)` with the defaults filled in, from a glm piece or a simulation piece. */
+const canonical = (name: string, args: readonly string[]) => `${name}(${args.join(', ')})`;
+const suggestion = (c: string) => c.replace(/\(\)$/, '');
+function teacherCanon(name: string, args: readonly string[], glm: boolean): string | undefined {
+  switch (name) {
+    case 'gaussian': return canonical('gaussian', [args[0] ?? '1']);
+    case 'rademacher': return canonical('rademacher', []);
+    // the glm gauss-bernoulli(rho) has second moment 1; the simulation's has rho unless a power is given
+    case 'gauss-bernoulli': return canonical('gauss-bernoulli', [args[0], glm ? '1' : args[1] ?? args[0]]);
+    default: return undefined;
+  }
+}
+function channelCanon(name: string, args: readonly string[]): string | undefined {
+  switch (name) {
+    case 'linear': return canonical('linear', [args[0] ?? '0']);
+    case 'sign': return canonical('sign', [args[0] ?? '0']);
+    case 'abs': return canonical('abs', [args[0] ?? '0']);
+    case 'relu': return canonical('relu', [args[0] ?? '0']);
+    default: return undefined;
+  }
 }

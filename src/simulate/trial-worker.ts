@@ -5,7 +5,7 @@
  */
 import type { Compiled } from '../compile/compile.ts';
 import { loadModel } from '../model/load.ts';
-import { experimentAt, runTrial, type Trial } from './experiment.ts';
+import { experimentAt, runTrial, type FitOptions, type Trial } from './experiment.ts';
 import type { TrialSeed } from './rng.ts';
 
 export interface TrialTask {
@@ -13,6 +13,7 @@ export interface TrialTask {
   readonly params: Readonly<Record<string, number>>;
   readonly d: number;
   readonly seed: TrialSeed;
+  readonly fit?: FitOptions;
 }
 
 const models = new Map<string, Compiled>();
@@ -20,5 +21,6 @@ const models = new Map<string, Compiled>();
 export default function runTrialTask(task: TrialTask): Trial {
   let compiled = models.get(task.file);
   if (!compiled) models.set(task.file, (compiled = loadModel(task.file)));
-  return runTrial(experimentAt(compiled.program.model.simulation!, task.params), task.d, task.seed);
+  // the gamp estimator calls the model's compiled functions at these parameters
+  return runTrial(experimentAt(compiled.program.model.simulation!, task.params, compiled.problem(task.params)), task.d, task.seed, task.fit);
 }

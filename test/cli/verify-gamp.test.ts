@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+interface Row { quantity: string; theory: number; mean: number; se: number; z: number; pass: boolean }
+
+const dir = mkdtempSync(join(tmpdir(), 'saddle-verify-gamp-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `saddle verify` passes, with every row within the tolerance; returns the rows. */
+async function verifies(model: string, set: string, d: number, ...more: string[]): Promise<Row[]> {
+  const r = await run('verify', model, '--set', set, '--d', String(d), '--trials', '8', '--workers', '2', '--json', ...more);
+  const j = JSON.parse(r.out);
+  for (const row of j.points[0].rows as Row[]) expect(row.pass, `${model} ${set}: ${JSON.stringify(row)}`).toBe(true);
+  expect(r.code).toBe(0);
+  return j.points[0].rows;
+}
+const value = (rows: Row[], q: string) => rows.find((r) => r.quantity === q)!;
+
+/**
+ * GAMP (estimator `gamp`) against the fixed point of its state evolution on both sides of a transition, at
+ * d >= 1000 and the documented tolerance |z| <= 4. GAMP starts uninformed, so it is compared with the branch of
+ * the `uninformed` start (verify's default).
+ */
+describe('saddle verify: Bayes-optimal GLMs through GAMP on both sides of their transitions', () => {
+  it('perceptron-binary-bayes: alpha = 1.0 (low branch, below alpha_IT ~ 1.245) and 1.7 (perfect recovery, above alpha_alg ~ 1.493)', async () => {
+    const low = await verifies('perceptron-binary-bayes', 'alpha=1', 1000);
+    expect(value(low, 'mse').theory).toBeCloseTo(0.4393, 3);
+    const high = await verifies('perceptron-binary-bayes', 'alpha=1.7', 1000);
+    expect(value(high, 'mse').mean).toBeLessThan(1e-12);
+    expect(value(high, 'gen_error').mean).toBe(0);
+  }, 60_000);
+
+  it('cs-bayes (rho = 0.1, Delta = 1e-6): easy phase alpha = 0.3, hard phase alpha = 0.18 (GAMP stays on the uninformed branch)', async () => {
+    const easy = await verifies('cs-bayes', 'alpha=0.3,rho=0.1,Delta=1e-6', 2000);
+    expect(value(easy, 'mse').theory).toBeLessThan(1e-6);
+    const hard = await verifies('cs-bayes', 'alpha=0.18,rho=0.1,Delta=1e-6', 2000);
+    expect(value(hard, 'mse').theory).toBeGreaterThan(0.3);
+    // the check discriminates: the informed branch (the equilibrium there) is not what GAMP reaches
+    const informed = await run('verify', 'cs-bayes', '--set', 'alpha=0.18,rho=0.1,Delta=1e-6', '--d', '2000', '--trials', '8', '--workers', '2', '--init', 'informed');
+    expect(informed.code).toBe(1);
+  }, 60_000);
+
+  it('relu-bayes below and above perfect recovery (alpha = 1, 2.5)', async () => {
+    await verifies('relu-bayes', 'alpha=1', 1000);
+    const high = await verifies('relu-bayes', 'alpha=2.5', 1000);
+    expect(value(high, 'mse').mean).toBeLessThan(1e-9);
+  }, 60_000);
+
+  it('phase-retrieval-bayes above alpha_alg (1.5), GAMP from a random start', async () => {
+    const pr = await verifies('phase-retrieval-bayes', 'alpha=1.5', 1000, '--init', 'small');
+    expect(value(pr, 'm').mean).toBeGreaterThan(0.9); // aligned with the teacher's sign
+  }, 60_000);
+});
+
+describe('saddle verify --trajectory: GAMP against state evolution at each iteration', () => {
+  it('perceptron-bayes alpha = 2, t = 0..12: every |z| <= 4; the table and the JSON', async () => {
+    const r = await run('verify', 'perceptron-bayes', '--set', 'alpha=2', '--d', '1000', '--trials', '6', '--workers', '2', '--trajectory', '12', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.pass).toBe(true);
+    expect(j.iterations).toBe(12);
+    const steps = j.points[0].steps as { t: number; rows: Row[] }[];
+    expect(steps.map((s) => s.t)).toEqual([...Array(13).keys()]);
+    expect(steps[0].rows.map((x) => x.quantity)).toEqual(['m', 'q', 'mse', 'gen_error']);
+    expect(steps[0].rows[0]).toMatchObject({ theory: 0, mean: 0 });
+    const text = await run('verify', 'perceptron-bayes', '--set', 'alpha=2', '--d', '300', '--trials', '3', '--workers', '1', '--trajectory', '3');
+    expect(text.out).toMatch(/GAMP iterate t against state evolution step t/);
+    expect(text.out).toMatch(/^gen_error:$/m);
+    expect(text.out).toMatch(/every \|z\| <= 4 at every iteration/);
+  }, 60_000);
+
+  it('bad input: --trajectory with an ERM estimator, with --sizes, a gamp estimator on a model without glm section', async () => {
+    const ridge = await run('verify', 'ridge', '--d', '100', '--trajectory', '5');
+    expect(ridge.code).toBe(2);
+    expect(ridge.err).toMatch(/estimator .* is `ridge`/);
+    expect((await run('verify', 'perceptron-bayes', '--d', '100', '--trajectory', '5', '--sizes', '50')).code).toBe(2);
+    expect((await run('verify', 'perceptron-bayes', '--d', '100', '--trajectory', '0')).code).toBe(2);
+    const file = join(dir, 'ridge-gamp.yaml');
+    writeFileSync(file, readFileSync('equations/ridge.yaml', 'utf8').replace('estimator: ridge(lambda)', 'estimator: gamp'));
+    const noGlm = await run('simulate', file, '--d', '100');
+    expect(noGlm.code).toBe(2);
+    expect(noGlm.err).toMatch(/ridge-gamp\.yaml:\d+:\d+: error\[unknown-function\] `fa`: the gamp estimator/);
+    expect(noGlm.err).toMatch(/glm: \{ prior, channel \}/);
+    const mismatch = join(dir, 'cs-teacher.yaml');
+    writeFileSync(mismatch, readFileSync('equations/cs-bayes.yaml', 'utf8').replace('teacher: gauss-bernoulli(rho, 1)', 'teacher: gauss-bernoulli(rho)'));
+    const mm = await run('simulate', mismatch, '--d', '100');
+    expect(mm.code).toBe(2);
+    expect(mm.err).toMatch(/cs-teacher\.yaml:\d+:\d+: error\[bad-value\] `gauss-bernoulli`: the teacher `gauss-bernoulli\(rho\)` is not the glm prior/);
+    expect(mm.err).toMatch(/write `teacher: gauss-bernoulli\(rho, 1\)`/);
+    const badDamping = join(dir, 'perceptron-damping.yaml');
+    writeFileSync(badDamping, readFileSync('equations/perceptron-bayes.yaml', 'utf8').replace('estimator: gamp', 'estimator: gamp(2)'));
+    const bd = await run('simulate', badDamping, '--d', '100');
+    expect(bd.code).toBe(2);
+    expect(bd.err).toMatch(/damping must be in \(0, 1\]/);
+  }, 60_000);
+});
