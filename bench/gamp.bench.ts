@@ -19,6 +19,7 @@ import { drawSamples, drawTeacher, makeInstance } from '../src/simulate/data.ts'
 import { gamp, glmFunctions } from '../src/simulate/gamp.ts';
 import { matTVec, matVec } from '../src/simulate/linalg.ts';
 import { mills } from '../src/numerics/special.ts';
+import { cpuMs, median } from './clock.ts';
 
 export interface BenchResult {
   name: string;
@@ -26,16 +27,6 @@ export interface BenchResult {
   unit: string;
 }
 
-function cpuMs(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function timed(f: () => unknown, reps = 3): number {
   f(); // warm-up

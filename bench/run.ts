@@ -18,6 +18,7 @@ import { findThreshold, type ThresholdSpec } from '../src/transitions/threshold.
 import { benchNumerics } from './numerics.bench.ts';
 import { benchSimulate } from './simulate.bench.ts';
 import { benchGamp } from './gamp.bench.ts';
+import { cpuMs, median } from './clock.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EQUATIONS = resolve(HERE, '../equations');
@@ -33,20 +34,6 @@ function log(msg: string): void {
 }
 const round = (v: number, digits = 4): number => (Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(digits)) : v);
 
-/**
- * CPU time of this process in ms (user + system, all threads). The interleaved comparisons use it rather than
- * wall time: on a shared machine, being descheduled inflates wall time at random, CPU time much less.
- */
-function cpuMs(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Interleaved timing of several variants: warm each up, give each its own repeat count so one repetition takes

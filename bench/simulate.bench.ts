@@ -21,6 +21,7 @@ import { logistic } from '../src/simulate/estimators/logistic.ts';
 import { ridge } from '../src/simulate/estimators/ridge.ts';
 import type { Design, Fit } from '../src/simulate/estimators/types.ts';
 import { trialStream } from '../src/simulate/rng.ts';
+import { cpuMs, median } from './clock.ts';
 
 export interface BenchResult {
   name: string;
@@ -52,16 +53,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-function cpuMs(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 export async function benchSimulate(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
