@@ -140,6 +140,46 @@ export function transpose(A: Float64Array, n: number, d: number, out = new Float
 const PANEL = 128;
 
 /**
+ * out[o + 4 x 4 block, row stride ldo] += the 16 dot products, over columns c0..c1-1, of the 4 rows of A starting
+ * at offset a0 with the 4 rows of B starting at b0 (both row-major with row length c): 8 loads per column feed 16
+ * multiply-adds. The inner kernel of gramRows and crossRows.
+ */
+function addTile4(A: Float64Array, a0: number, B: Float64Array, b0: number, c: number, c0: number, c1: number,
+  out: Float64Array, o: number, ldo: number): void {
+  const a1 = a0 + c;
+  const a2 = a1 + c;
+  const a3 = a2 + c;
+  const b1 = b0 + c;
+  const b2 = b1 + c;
+  const b3 = b2 + c;
+  let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
+  let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+  let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
+  let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+  for (let t = c0; t < c1; t++) {
+    const x0 = A[a0 + t];
+    const x1 = A[a1 + t];
+    const x2 = A[a2 + t];
+    const x3 = A[a3 + t];
+    const y0 = B[b0 + t];
+    const y1 = B[b1 + t];
+    const y2 = B[b2 + t];
+    const y3 = B[b3 + t];
+    s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+    s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+    s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
+    s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+  }
+  out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03;
+  o += ldo;
+  out[o] += s10; out[o + 1] += s11; out[o + 2] += s12; out[o + 3] += s13;
+  o += ldo;
+  out[o] += s20; out[o + 1] += s21; out[o + 2] += s22; out[o + 3] += s23;
+  o += ldo;
+  out[o] += s30; out[o + 1] += s31; out[o + 2] += s32; out[o + 3] += s33;
+}
+
+/**
  * out = M M^T (r x r, both triangles filled) for M (r x c) row-major: entry (j, k) is the dot product of rows j
  * and k. The columns are taken in panels; within a panel, 4 x 4 tiles of the upper triangle accumulate 16 dot
  * products from 8 loads per column (twice the multiply-adds of loads, against one for plain dots).
@@ -157,42 +197,7 @@ export function gramRowsJS(M: Float64Array, r: number, c: number, out = new Floa
   for (let c0 = 0; c0 < c; c0 += PANEL) {
     const c1 = Math.min(c, c0 + PANEL);
     for (let j = 0; j < r4; j += 4) {
-      const a0 = j * c;
-      const a1 = a0 + c;
-      const a2 = a1 + c;
-      const a3 = a2 + c;
-      for (let k = j; k < r4; k += 4) {
-        const b0 = k * c;
-        const b1 = b0 + c;
-        const b2 = b1 + c;
-        const b3 = b2 + c;
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-        let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-        let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-        for (let t = c0; t < c1; t++) {
-          const x0 = M[a0 + t];
-          const x1 = M[a1 + t];
-          const x2 = M[a2 + t];
-          const x3 = M[a3 + t];
-          const y0 = M[b0 + t];
-          const y1 = M[b1 + t];
-          const y2 = M[b2 + t];
-          const y3 = M[b3 + t];
-          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-          s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-          s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
-        }
-        let o = j * r + k;
-        out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03;
-        o += r;
-        out[o] += s10; out[o + 1] += s11; out[o + 2] += s12; out[o + 3] += s13;
-        o += r;
-        out[o] += s20; out[o + 1] += s21; out[o + 2] += s22; out[o + 3] += s23;
-        o += r;
-        out[o] += s30; out[o + 1] += s31; out[o + 2] += s32; out[o + 3] += s33;
-      }
+      for (let k = j; k < r4; k += 4) addTile4(M, j * c, M, k * c, c, c0, c1, out, j * r + k, r);
     }
   }
   // The last r mod 4 rows against every row: plain dot products.
@@ -217,42 +222,7 @@ export function crossRows(
   for (let c0 = 0; c0 < c; c0 += PANEL) {
     const c1 = Math.min(c, c0 + PANEL);
     for (let j = 0; j < p4; j += 4) {
-      const a0 = j * c;
-      const a1 = a0 + c;
-      const a2 = a1 + c;
-      const a3 = a2 + c;
-      for (let k = 0; k < q4; k += 4) {
-        const b0 = k * c;
-        const b1 = b0 + c;
-        const b2 = b1 + c;
-        const b3 = b2 + c;
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-        let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-        let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-        for (let t = c0; t < c1; t++) {
-          const x0 = A[a0 + t];
-          const x1 = A[a1 + t];
-          const x2 = A[a2 + t];
-          const x3 = A[a3 + t];
-          const y0 = B[b0 + t];
-          const y1 = B[b1 + t];
-          const y2 = B[b2 + t];
-          const y3 = B[b3 + t];
-          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-          s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-          s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
-        }
-        let o = j * ldo + k;
-        out[o] += s00; out[o + 1] += s01; out[o + 2] += s02; out[o + 3] += s03;
-        o += ldo;
-        out[o] += s10; out[o + 1] += s11; out[o + 2] += s12; out[o + 3] += s13;
-        o += ldo;
-        out[o] += s20; out[o + 1] += s21; out[o + 2] += s22; out[o + 3] += s23;
-        o += ldo;
-        out[o] += s30; out[o + 1] += s31; out[o + 2] += s32; out[o + 3] += s33;
-      }
+      for (let k = 0; k < q4; k += 4) addTile4(A, j * c, B, k * c, c, c0, c1, out, j * ldo + k, ldo);
     }
   }
   // remainders: the last p mod 4 rows of A against all of B, and the first p4 rows against the last q mod 4 of B
