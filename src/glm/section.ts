@@ -130,13 +130,20 @@ function readKinks(n: unknown, r: SectionReader): number[] | undefined {
 
 /** `name` or `name(arg, ...)`, each part located in the file. */
 function readRef(n: YNode, what: 'prior' | 'channel', r: SectionReader): BuiltinRef | undefined {
-  const expr = r.exprOf(n, `glm.${what}`);
+  return readPieceRef(n, `glm.${what}`, what, what === 'prior' ? PRIOR_HINT : CHANNEL_HINT, r);
+}
+
+/**
+ * `name` or `name(arg, ...)` at YAML node n (the key `key`, e.g. `glm.prior`), the name and each argument located
+ * in the file; a malformed one is a bad-value issue with `hint`. Shared by the glm and simulation sections.
+ */
+export function readPieceRef(n: unknown, key: string, what: string, hint: string, r: SectionReader): BuiltinRef | undefined {
+  const expr = r.exprOf(n, key);
   if (!expr) return undefined;
   const text = expr.text;
   const m = /^(\s*)([A-Za-z][A-Za-z0-9_-]*)\s*(?:\((.*)\))?\s*$/s.exec(text);
   if (!m) {
-    r.add('bad-value', expr.loc, `a ${what} is written \`name\` or \`name(arg, ...)\`, got \`${text.trim()}\``, undefined,
-      what === 'prior' ? PRIOR_HINT : CHANNEL_HINT);
+    r.add('bad-value', expr.loc, `a ${what} is written \`name\` or \`name(arg, ...)\`, got \`${text.trim()}\``, undefined, hint);
     return undefined;
   }
   const name = m[2];

@@ -1,5 +1,6 @@
 import { isMap, isScalar } from 'yaml';
-import type { SectionReader } from '../glm/section.ts';
+import { readPieceRef, type SectionReader } from '../glm/section.ts';
+import type { BuiltinRef } from '../glm/types.ts';
 import type { Issue, Loc } from '../model/issues.ts';
 import { didYouMean } from '../model/suggest.ts';
 import type { Program } from '../ir/nodes.ts';
@@ -28,11 +29,8 @@ export interface SimulationSpec {
   readonly loc: Loc;
 }
 
-export interface Ref {
-  readonly name: string;
-  readonly args: readonly { readonly text: string; readonly loc: Loc }[];
-  readonly loc: Loc;
-}
+/** `name(arg, ...)`, located: arguments are parameter names or numbers. */
+export type Ref = BuiltinRef;
 
 /** What can be measured on one instance and its estimate (src/simulate/measure.ts). */
 export const MEASURED = {
@@ -89,24 +87,7 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
       r.add('missing-key', loc, `the simulation section has no \`${key}\``, key, HINT[key]);
       return undefined;
     }
-    const expr = r.exprOf(o.get(key), `simulation.${key}`);
-    if (!expr) return undefined;
-    const m = /^(\s*)([A-Za-z][A-Za-z0-9_-]*)\s*(?:\((.*)\))?\s*$/s.exec(expr.text);
-    if (!m) {
-      r.add('bad-value', expr.loc, `a ${key} is written \`name\` or \`name(arg, ...)\`, got \`${expr.text.trim()}\``, undefined, HINT[key]);
-      return undefined;
-    }
-    const at = (offset: number): Loc => ({ ...expr.loc, col: expr.loc.col + offset });
-    const args: { text: string; loc: Loc }[] = [];
-    if (m[3] !== undefined && m[3].trim() !== '') {
-      let offset = expr.text.indexOf('(') + 1;
-      for (const part of m[3].split(',')) {
-        const lead = part.length - part.trimStart().length;
-        args.push({ text: part.trim(), loc: at(offset + lead) });
-        offset += part.length + 1;
-      }
-    }
-    return { name: m[2], args, loc: at(m[1].length) };
+    return readPieceRef(o.get(key), `simulation.${key}`, key, HINT[key], r);
   };
   const teacher = ref('teacher');
   const channel = ref('channel');

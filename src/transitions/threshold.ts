@@ -141,12 +141,12 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
       let jump = 0;
       const ys = rows.map((r) => (r.solution.status === 'converged' ? valueOf(r.solution) : NaN));
       // Jumps between consecutive converged points: a point at the fold itself may not converge (critical slowing).
-      const ok = ys.flatMap((y, k) => (Number.isFinite(y) ? [k] : []));
+      const solved = ys.flatMap((y, k) => (Number.isFinite(y) ? [k] : []));
       const steps: number[] = [];
-      for (let i = 0; i + 1 < ok.length; i++) {
-        const d = Math.abs(ys[ok[i + 1]] - ys[ok[i]]);
+      for (let i = 0; i + 1 < solved.length; i++) {
+        const d = Math.abs(ys[solved[i + 1]] - ys[solved[i]]);
         steps.push(d);
-        if (d > jump) { jump = d; best = ok[i]; after = ok[i + 1]; }
+        if (d > jump) { jump = d; best = solved[i]; after = solved[i + 1]; }
       }
       steps.sort((a, b) => a - b);
       const typical = steps[Math.floor(steps.length / 2)] ?? 0;
