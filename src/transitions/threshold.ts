@@ -10,7 +10,9 @@ import { jacobian, spectralRadius } from './jacobian.ts';
 /**
  * - weak-recovery: the uninformative fixed point (the `init` start, which must be a fixed point) turns linearly
  *   unstable: the spectral radius of the Jacobian of the update map there crosses 1.
- * - spinodal (algorithmic): the branch followed from `init` by continuation ceases to exist and jumps.
+ * - spinodal (algorithmic): the branch followed from `init` by continuation ceases to exist and jumps; followed
+ *   towards increasing values of the parameter (`direction: 'forward'`, the default) or decreasing ones
+ *   (`'backward'`: where a high branch, followed down from `informed`, ends).
  * - first-order (information-theoretic): the free energies of the branch from `init` and the branch from `high`
  *   cross (the model must declare free_energy).
  * - level: an observable (or order parameter) along the branch from `init` crosses a level.
@@ -32,6 +34,8 @@ export interface ThresholdSpec {
   /** Start of the low branch (default `uninformed`) and of the high branch (default `informed`). */
   readonly init?: string;
   readonly high?: string;
+  /** Spinodal only: follow the branch from `init` up (forward, the default) or down (backward) in the parameter. */
+  readonly direction?: 'forward' | 'backward';
   /** Points of the initial scan of [lo, hi]. Default 24. */
   readonly scan?: number;
   readonly solver?: Omit<SolveOptions, 'init'>;
@@ -135,36 +139,42 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
       return t;
     }
     case 'spinodal': {
-      const rows = line(init, 'forward');
+      const backward = spec.direction === 'backward';
+      const rows = line(init, backward ? 'backward' : 'forward');
       let best = -1;
       let after = -1;
       let jump = 0;
       const ys = rows.map((r) => (r.solution.status === 'converged' ? valueOf(r.solution) : NaN));
       // Jumps between consecutive converged points: a point at the fold itself may not converge (critical slowing).
       const solved = ys.flatMap((y, k) => (Number.isFinite(y) ? [k] : []));
-      const steps: number[] = [];
       for (let i = 0; i + 1 < solved.length; i++) {
         const d = Math.abs(ys[solved[i + 1]] - ys[solved[i]]);
-        steps.push(d);
         if (d > jump) { jump = d; best = solved[i]; after = solved[i + 1]; }
       }
-      steps.sort((a, b) => a - b);
-      const typical = steps[Math.floor(steps.length / 2)] ?? 0;
-      if (best < 0 || !(jump > 5 * typical)) return none(`the branch from \`${init}\` does not jump in [${spec.lo}, ${spec.hi}] (largest step of ${quantity}: ${jump.toPrecision(3)})`);
-      // Still on the branch: nearer the last point accepted on it than the far side of the jump. Comparing with
-      // the last accepted point, not the grid point before the jump, follows the square-root rise of the branch
-      // near its saddle-node, which can carry it past the midpoint of the grid jump.
-      let yLow = ys[best];
-      const yHigh = ys[after];
-      let low = stateOf(rows[best].solution, at(values[best]));
+      if (best < 0 || !(jump > 0)) return none(`the branch from \`${init}\` does not move in [${spec.lo}, ${spec.hi}]`);
+      // Bisect the largest step of the scan, staying on the branch: nearer the last point accepted on it than the
+      // far side of the step. Comparing with the last accepted point, not the grid point before the step, follows
+      // the square-root rise of the branch near its saddle-node, which can carry it past the midpoint of the step.
+      // `on` is the side of the step where the followed branch lives, `off` the side it goes to.
+      const [on, off] = backward ? [after, best] : [best, after];
+      let yOn = ys[on];
+      const yOff = ys[off];
+      let onState = stateOf(rows[on].solution, at(values[on]));
+      let landed = yOff; // where the last step off the branch landed
       const holds = (p: number) => {
         const problem = at(p);
-        const s = run(p, low, problem);
-        const ok = s.status === 'converged' && Math.abs(valueOf(s) - yLow) < Math.abs(valueOf(s) - yHigh);
-        if (ok) { low = stateOf(s, problem); yLow = valueOf(s); }
+        const s = run(p, onState, problem);
+        const ok = s.status === 'converged' && Math.abs(valueOf(s) - yOn) < Math.abs(valueOf(s) - yOff);
+        if (ok) { onState = stateOf(s, problem); yOn = valueOf(s); } else if (s.status === 'converged') landed = valueOf(s);
         return ok;
       };
-      return result(bisectPredicate(holds, values[best], values[after], 2 * tol));
+      const root = bisectPredicate(holds, values[on], values[off], 2 * tol);
+      // A spinodal is a jump that survives the refinement; a steep but continuous branch closes its gap.
+      const gap = Math.abs(landed - yOn);
+      if (!(gap > 0.25 * jump)) {
+        return none(`the branch from \`${init}\` is continuous in [${spec.lo}, ${spec.hi}]: its largest step of ${quantity} (${jump.toPrecision(3)}) closes to ${gap.toPrecision(3)} when refined`);
+      }
+      return result(root);
     }
     case 'first-order': {
       const lowRows = line(init, 'forward');

@@ -59,6 +59,21 @@ describe('thresholds of the Curie-Weiss magnet against closed forms', () => {
     expect(t.message).toMatch(/no change of stability/);
     const s = findThreshold(cw, { kind: 'spinodal', param: 'h', lo: -0.8, hi: 0.3, fixed: { beta: 2 }, init: 'negative' });
     expect(s.found).toBe(false);
-    expect(s.message).toMatch(/does not jump/);
+    expect(s.message).toMatch(/continuous/);
+  });
+
+  it('spinodal backward: the positive branch followed down in h ends at -h_s (the mirror of the negative one)', () => {
+    const beta = 2;
+    const ms = Math.sqrt(1 - 1 / beta);
+    const hs = beta * ms - Math.atanh(ms);
+    const t = findThreshold(cw, { kind: 'spinodal', param: 'h', lo: -0.8, hi: 0.8, fixed: { beta }, init: 'informed', direction: 'backward', observable: 'm' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold + hs)).toBeLessThan(2e-6);
+  });
+
+  it('spinodal: a steep but continuous rise is not a jump (beta < 1: m = tanh(beta m + h) is smooth in h)', () => {
+    const t = findThreshold(cw, { kind: 'spinodal', param: 'h', lo: -0.5, hi: 0.5, fixed: { beta: 0.99 }, init: 'negative', observable: 'm' });
+    expect(t.found).toBe(false);
+    expect(t.message).toMatch(/continuous/);
   });
 });

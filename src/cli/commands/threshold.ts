@@ -26,6 +26,8 @@ Options:
   --set a=1,b=2        the other parameters
   --init NAME          start of the (low) branch (default: uninformed); --high NAME: of the high branch (informed)
   --observable NAME    quantity for level and spinodal;  --level X  the level
+  --direction DIR      spinodal: follow the branch from --init up in NAME (forward, the default) or down
+                       (backward: where a high branch, e.g. --init informed, ends)
   --tol T              absolute tolerance on the threshold (default 1e-6)
   --scan N             points of the initial scan (default 24)
   --json               one JSON object {"kind", "param", "threshold", "bracket", "tolerance", "evaluations",
@@ -39,7 +41,7 @@ const ALIASES: Record<string, ThresholdKind> = { algorithmic: 'spinodal', 'infor
 export function runThreshold(argv: readonly string[], out: (s: string) => void): number {
   const { values, positionals } = parse(argv, {
     ...SOLVER_OPTIONS, param: { type: 'string' }, kind: { type: 'string' }, observable: { type: 'string' },
-    level: { type: 'string' }, high: { type: 'string' }, scan: { type: 'string' }, json: { type: 'boolean' },
+    level: { type: 'string' }, high: { type: 'string' }, direction: { type: 'string' }, scan: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) { out(THRESHOLD_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'threshold')));
@@ -51,6 +53,8 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
   const kindArg = String(values.kind ?? '');
   const kind = ALIASES[kindArg] ?? (THRESHOLD_KINDS.includes(kindArg as ThresholdKind) ? (kindArg as ThresholdKind) : undefined);
   if (!kind) throw new UsageError(`--kind ${kindArg || '(missing)'}: not a threshold kind`, `kinds: ${THRESHOLD_KINDS.join(', ')} (aliases: algorithmic, information-theoretic)`);
+  const direction = values.direction === undefined ? undefined : String(values.direction);
+  if (direction !== undefined && direction !== 'forward' && direction !== 'backward') throw new UsageError(`--direction ${direction}: expected forward or backward`);
   const solver = solveOptions({ ...values, tol: undefined }); // --tol is the threshold's tolerance here
   const t = findThreshold(compiled, {
     kind, param: m[1], lo, hi, fixed: parseSet(values.set as string[] | undefined), solver,
@@ -59,6 +63,7 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     ...(values.level !== undefined && { level: num(values.level, 'level') }),
     ...(values.init !== undefined && { init: String(values.init) }),
     ...(values.high !== undefined && { high: String(values.high) }),
+    ...(direction !== undefined && { direction }),
     ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3) }),
   });
   if (values.json) {
