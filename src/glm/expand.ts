@@ -6,7 +6,7 @@ import { densityPrior, discretePrior, likelihoodChannel } from './generic.ts';
 import type { ChannelPiece, Decls, PieceParam, PriorPiece, Text } from './pieces.ts';
 import { PRIORS } from './priors.ts';
 import { applyPlaceholder, renameIdentifiers, splitSignature } from './text.ts';
-import type { BuiltinRef, GlmSpec } from './types.ts';
+import type { BuiltinRef, GlmSpec, PriorSpec } from './types.ts';
 
 /** Names the expanded model declares for the user (see pieces.ts); the pieces' other names get a prefix. */
 export const PUBLIC_NAMES = ['q', 'qhat', 'alpha', 'rho_w', 'V', 'logZw', 'fa', 'fv', 'logZout', 'gout', 'dgout'] as const;
@@ -31,7 +31,7 @@ export interface Expansion {
 }
 
 /** A piece with its arguments: how its text is renamed into the model's names. */
-interface Instance {
+export interface Instance {
   readonly prefix: string;
   readonly args: ReadonlyMap<string, string>;
   readonly loc: Loc;
@@ -63,9 +63,7 @@ export function expandGlm(input: Model): Expansion {
   }
   const priorSpec = spec.prior;
   const channelSpec = spec.channel;
-  const prior = priorSpec === undefined ? undefined
-    : priorSpec.kind === 'builtin' ? resolve(priorSpec, PRIORS, 'prior', model, add)
-      : { piece: priorSpec.kind === 'density' ? densityPrior(priorSpec) : discretePrior(priorSpec), args: new Map<string, string>() };
+  const prior = priorSpec === undefined ? undefined : resolvePrior(priorSpec, model, add);
   const channel = channelSpec === undefined ? undefined
     : channelSpec.kind === 'builtin' ? resolve(channelSpec, CHANNELS, 'channel', model, add)
       : { piece: likelihoodChannel(channelSpec), args: new Map<string, string>() };
@@ -121,11 +119,21 @@ export function expandGlm(input: Model): Expansion {
   ];
   const freeEnergy = out.expr(spec, `-(${PRIOR_PREFIX}psi + (rho_w - q) * qhat / 2 + alpha * ${CHANNEL_PREFIX}psi)`);
 
+  const hint = 'the glm section declares q, qhat, rho_w, V, logZw, fa, fv, logZout, gout, dgout, mse and names that start with '
+    + `${PRIOR_PREFIX} or ${CHANNEL_PREFIX}: rename yours`;
   return {
-    model: merge(model, out, generatedState, updates, observables, freeEnergy, add),
+    model: merge(model, out, generatedState, updates, observables, freeEnergy, add, { section: 'glm', hint }),
     issues,
     averages,
   };
+}
+
+export type Add = (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => void;
+
+/** A prior of the section resolved to its piece and arguments (built-in, or given by its density or values). */
+export function resolvePrior(spec: PriorSpec, model: Model, add: Add): { piece: PriorPiece; args: Map<string, string> } | undefined {
+  return spec.kind === 'builtin' ? resolve(spec, PRIORS, 'prior', model, add)
+    : { piece: spec.kind === 'density' ? densityPrior(spec) : discretePrior(spec), args: new Map<string, string>() };
 }
 
 type Averages = NonNullable<Expansion['averages']>;
@@ -134,14 +142,19 @@ type Averages = NonNullable<Expansion['averages']>;
  * density of a ReLU label). */
 function averagesOf(pi: Instance, p: PriorPiece, ci: Instance, c: ChannelPiece): Averages {
   return {
-    teacher: (f) => `(${applyPlaceholder(rename(pi, p.teacher.average, ['F']), f)})`,
+    teacher: teacherAverage(pi, p),
     labels: (omega, V, f) => `(${applyPlaceholder(
       renameIdentifiers(c.labels.average, (n) => (n === 'omega' ? `(${omega})` : n === 'V' ? `(${V})` : n === 'F' ? n : local(ci, n))), f)})`,
   };
 }
 
+/** E over w* ~ prior of f(w*), in the model's names. */
+export function teacherAverage(pi: Instance, p: PriorPiece): Averages['teacher'] {
+  return (f) => `(${applyPlaceholder(rename(pi, p.teacher.average, ['F']), f)})`;
+}
+
 /** The prior's half of state evolution on the Nishimori line: q(qhat) and Psi_w(qhat) - rho_w qhat / 2. */
-function priorEquations(out: Builder, pi: Instance, p: PriorPiece, accurate: boolean, nodes: number | undefined,
+export function priorEquations(out: Builder, pi: Instance, p: PriorPiece, accurate: boolean, nodes: number | undefined,
   teacher: Averages['teacher']): { q: string; psi: string } {
   if (accurate && p.accurate) {
     out.decls(pi, p.accurate.decls);
@@ -176,17 +189,20 @@ function channelEquations(out: Builder, ci: Instance, c: ChannelPiece, accurate:
   };
 }
 
-/** The user's declarations after the generated ones; clashes are reported at the user's declaration. */
-function merge(
+/**
+ * The user's declarations after the generated ones; clashes are reported at the user's declaration. A user's
+ * declaration of a generated order parameter sets its starts, bounds and doc, field by field.
+ */
+export function merge(
   model: Model, out: Builder, state: readonly OrderParamDecl[], updates: readonly NamedExpr[], observables: readonly NamedExpr[],
-  freeEnergy: Expr, add: (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => void,
+  freeEnergy: Expr, add: Add, how: { readonly section: string; readonly hint: string },
 ): Model {
-  const generated = new Set([...out.names(), 'q', 'qhat']);
-  const hint = 'the glm section declares q, qhat, rho_w, V, logZw, fa, fv, logZout, gout, dgout, mse and names that start with '
-    + `${PRIOR_PREFIX} or ${CHANNEL_PREFIX}: rename yours`;
+  const stateNames = new Set(state.map((s) => s.name));
+  const generated = new Set([...out.names(), ...stateNames]);
+  const { section, hint } = how;
   const keep = <T extends { name: string; loc: Loc }>(xs: readonly T[], what: string): T[] => xs.filter((x) => {
     if (!generated.has(x.name)) return true;
-    add('duplicate-name', x.loc, `\`${x.name}\` is declared by the glm section; it cannot also be a ${what}`, x.name, hint);
+    add('duplicate-name', x.loc, `\`${x.name}\` is declared by the ${section} section; it cannot also be a ${what}`, x.name, hint);
     return false;
   });
   const userState = new Map(model.orderParams.map((o) => [o.name, o]));
@@ -195,11 +211,11 @@ function merge(
       const u = userState.get(g.name);
       return u ? { ...g, ...Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)) } as OrderParamDecl : g;
     }),
-    ...keep(model.orderParams.filter((o) => o.name !== 'q' && o.name !== 'qhat'), 'order parameter'),
+    ...keep(model.orderParams.filter((o) => !stateNames.has(o.name)), 'order parameter'),
   ];
   const userUpdates = model.updates.filter((u) => {
-    if (u.name !== 'q' && u.name !== 'qhat') return true;
-    add('duplicate-name', u.loc, `the update of \`${u.name}\` is given by the glm section`, u.name,
+    if (!stateNames.has(u.name)) return true;
+    add('duplicate-name', u.loc, `the update of \`${u.name}\` is given by the ${section} section`, u.name,
       'remove it; to change its start values or bounds, declare it under order_params');
     return false;
   });
@@ -220,8 +236,7 @@ function merge(
 
 /** Looks a piece up and checks its arguments: each a declared parameter or a number. */
 function resolve<P extends PriorPiece | ChannelPiece>(
-  ref: BuiltinRef, library: ReadonlyMap<string, P>, what: 'prior' | 'channel', model: Model,
-  add: (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => void,
+  ref: BuiltinRef, library: ReadonlyMap<string, P>, what: 'prior' | 'channel', model: Model, add: Add,
 ): { piece: P; args: Map<string, string> } | undefined {
   const piece = library.get(ref.name);
   if (!piece) {
@@ -262,15 +277,15 @@ function resolve<P extends PriorPiece | ChannelPiece>(
 const signature = (p: PriorPiece | ChannelPiece) =>
   p.params.length ? `${p.name}(${p.params.map((x) => (x.default === undefined ? x.name : `${x.name}?`)).join(', ')})` : p.name;
 
-const local = (inst: Instance, name: string) => (PUBLIC.has(name) ? name : inst.args.get(name) ?? inst.prefix + name);
+export const local = (inst: Instance, name: string) => (PUBLIC.has(name) ? name : inst.args.get(name) ?? inst.prefix + name);
 
 /** Piece text in the model's names; `keep` lists placeholders left as they are. */
-function rename(inst: Instance, text: string, keep: readonly string[] = []): string {
+export function rename(inst: Instance, text: string, keep: readonly string[] = []): string {
   return renameIdentifiers(text, (n) => (keep.includes(n) ? n : local(inst, n)));
 }
 
 /** The value of rho_w if it is a number or (given the model) a parameter, at its default. */
-function numberOf(text: string, model?: Model): number | undefined {
+export function numberOf(text: string, model?: Model): number | undefined {
   const t = text.replace(/^\((.*)\)$/, '$1').trim();
   if (t !== '' && Number.isFinite(Number(t))) return Number(t);
   const p = model?.params.find((x) => x.name === t);
@@ -278,7 +293,7 @@ function numberOf(text: string, model?: Model): number | undefined {
 }
 
 /** Collects the generated declarations as model content, each located at the part of the glm section it comes from. */
-class Builder {
+export class Builder {
   readonly variables: VariableDecl[] = [];
   readonly functions: FunctionDecl[] = [];
   readonly definitions: NamedExpr[] = [];
@@ -328,7 +343,7 @@ class Builder {
 
 /** Stand-ins after a mistake in the section, so that the rest of the model is still checked without
  * spurious unknown names. */
-const UNRESOLVED_PRIOR: PriorPiece = {
+export const UNRESOLVED_PRIOR: PriorPiece = {
   name: '?', doc: '', params: [], secondMoment: 'NaN', logZw: 'NaN', fa: 'NaN', fv: 'NaN', teacher: { average: 'F(0)' },
   accurate: { q: 'NaN', psi: 'NaN' },
 };

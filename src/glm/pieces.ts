@@ -54,6 +54,19 @@ export interface PriorPiece {
   /** State evolution on the Nishimori line, accurate forms: q as a function of qhat, and
    * psi = Psi_w(qhat) - rho_w qhat / 2 (Psi_w = E log Zw(qhat w* + sqrt(qhat) xi, qhat)). */
   readonly accurate?: { readonly decls?: Decls; readonly q: string; readonly psi: string };
+  /** One draw of a teacher component from this prior, with the piece's parameters (in `params` order) as
+   * numbers: how a simulation draws its teacher from the same piece as the theory. It consumes a fixed number
+   * of draws of `rng` whatever the parameters (common random numbers along a sweep). Absent for pieces that
+   * cannot be sampled (a density given by the user). */
+  readonly draw?: (args: readonly number[], rng: Draws) => number;
+  /** Checks the parameters of `draw`; returns why they are invalid, or undefined. */
+  readonly checkArgs?: (args: readonly number[]) => string | undefined;
+}
+
+/** The random source a piece draws from (simulate/rng.ts Rng has these). */
+export interface Draws {
+  uniform(): number;
+  normal(): number;
 }
 
 export interface ChannelPiece {

@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Node as YNode } from 'yaml';
 import { locateIndex } from '../ir/locate.ts';
 import type { IssueCode, Loc } from '../model/issues.ts';
 import type { Expr } from '../model/types.ts';
-import type { BuiltinRef, ChannelSpec, GlmSpec, PieceArg, PriorSpec } from './types.ts';
+import type { BuiltinRef, ChannelSpec, GlmSpec, LowrankSpec, PieceArg, PriorSpec } from './types.ts';
 
 /** What read.ts lends to this reader: its located YAML accessors and its issue list. */
 export interface SectionReader {
@@ -15,7 +15,7 @@ export interface SectionReader {
   locOf(n: unknown): Loc;
 }
 
-const PRIOR_HINT = 'e.g. `prior: gaussian`; priors: gaussian, gaussian(v), rademacher, gauss-bernoulli(rho), { density: "..." }, { values: [...], probs: [...] }';
+const PRIOR_HINT = 'e.g. `prior: gaussian`; priors: gaussian, gaussian(v), rademacher, gauss-bernoulli(rho), sparse-rademacher(rho), { density: "..." }, { values: [...], probs: [...] }';
 const CHANNEL_HINT = 'e.g. `channel: sign`; channels: linear(Delta), sign, sign(eps), abs, relu, { likelihood: "...", y: [...] or real }';
 
 /**
@@ -27,31 +27,71 @@ export function readGlmSection(node: unknown, loc: Loc, r: SectionReader): GlmSp
   let prior: PriorSpec | undefined;
   let channel: ChannelSpec | undefined;
   if (!o.has('prior')) r.add('missing-key', loc, 'the glm section has no `prior`', 'prior', PRIOR_HINT);
-  else prior = readPrior(o.get('prior'), r);
+  else prior = readPrior(o.get('prior'), r, 'glm.prior');
   if (!o.has('channel')) r.add('missing-key', loc, 'the glm section has no `channel`', 'channel', CHANNEL_HINT);
   else channel = readChannel(o.get('channel'), r);
-  let stateEvolution: GlmSpec['stateEvolution'] = 'accurate';
-  if (o.has('state_evolution')) {
-    const s = r.strOf(o.get('state_evolution'), 'glm.state_evolution');
-    if (s === 'accurate' || s === 'generic') stateEvolution = s;
-    else if (s !== undefined) {
-      r.add('bad-value', r.locOf(o.get('state_evolution')), `glm.state_evolution must be \`accurate\` or \`generic\`, got \`${s}\``, s,
-        'accurate: the pieces\' hand-derived forms (default); generic: quadrature of log Zw and log Zout');
-    }
-  }
+  const stateEvolution = readStateEvolution(o, 'glm', r);
   return { ...(prior && { prior }), ...(channel && { channel }), stateEvolution, loc };
 }
 
-function readPrior(n: unknown, r: SectionReader): PriorSpec | undefined {
-  if (isScalar(n)) return readRef(n, 'prior', r);
+function readStateEvolution(o: Map<string, unknown>, section: string, r: SectionReader): GlmSpec['stateEvolution'] {
+  if (!o.has('state_evolution')) return 'accurate';
+  const s = r.strOf(o.get('state_evolution'), `${section}.state_evolution`);
+  if (s === 'accurate' || s === 'generic') return s;
+  if (s !== undefined) {
+    r.add('bad-value', r.locOf(o.get('state_evolution')), `${section}.state_evolution must be \`accurate\` or \`generic\`, got \`${s}\``, s,
+      'accurate: the pieces\' hand-derived forms (default); generic: quadrature of log Zw (and log Zout)');
+  }
+  return 'accurate';
+}
+
+const LOWRANK_HINT = 'e.g. `lowrank: { prior: [sparse-rademacher(rho), rademacher, gaussian], snr: lambda }`';
+
+/**
+ * Reads `lowrank: { prior: P | [P1, P2, ...], snr: name-or-number, state_evolution: accurate | generic }` for
+ * its shape; the pieces are resolved and one prior selected in lowrank.ts.
+ */
+export function readLowrankSection(node: unknown, loc: Loc, r: SectionReader): LowrankSpec {
+  const o = r.options(node, ['prior', 'snr', 'state_evolution'], 'lowrank');
+  const priors: PriorSpec[] = [];
+  const p = o.get('prior');
+  if (!o.has('prior')) r.add('missing-key', loc, 'the lowrank section has no `prior`', 'prior', `${LOWRANK_HINT}; ${PRIOR_HINT.replace(/^e\.g\. [^;]*; /, '')}`);
+  else if (isSeq(p)) {
+    if (p.items.length === 0) r.add('bad-value', r.locOf(p), '`lowrank.prior` is an empty list', undefined, LOWRANK_HINT);
+    for (const item of p.items) {
+      const spec = readPrior(item, r, 'lowrank.prior');
+      if (spec) priors.push(spec);
+    }
+  } else {
+    const spec = readPrior(p, r, 'lowrank.prior');
+    if (spec) priors.push(spec);
+  }
+  let snr: PieceArg | undefined;
+  if (!o.has('snr')) {
+    r.add('missing-key', loc, 'the lowrank section has no `snr` (the signal-to-noise ratio lambda of Y = sqrt(lambda/N) x x^T + W)', 'snr',
+      'give a parameter name, e.g. `snr: lambda` with `lambda: { default: 2, min: 0 }` under params');
+  } else {
+    const e = r.exprOf(o.get('snr'), 'lowrank.snr');
+    if (e) {
+      const text = e.text.trim();
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text) || /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) snr = { text, loc: e.loc };
+      else r.add('bad-value', e.loc, `\`lowrank.snr\` is a parameter name or a number, got \`${text}\``, undefined, 'declare a parameter for it under params and pass its name');
+    }
+  }
+  const stateEvolution = readStateEvolution(o, 'lowrank', r);
+  return { priors, ...(snr && { snr }), stateEvolution, loc };
+}
+
+function readPrior(n: unknown, r: SectionReader, key: string): PriorSpec | undefined {
+  if (isScalar(n)) return readPieceRef(n, key, 'prior', PRIOR_HINT, r);
   if (!isMap(n)) {
-    r.add('bad-value', r.locOf(n), 'glm.prior must be a prior name or a mapping', undefined, PRIOR_HINT);
+    r.add('bad-value', r.locOf(n), `${key} must be a prior name or a mapping`, undefined, PRIOR_HINT);
     return undefined;
   }
   const loc = r.locOf(n);
   const keys = (n.items as { key: unknown }[]).map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
   if (keys.includes('values')) {
-    const o = r.options(n, ['values', 'probs'], 'glm.prior (discrete)');
+    const o = r.options(n, ['values', 'probs'], `${key} (discrete)`);
     const vs = o.get('values');
     if (!isSeq(vs) || vs.items.length === 0) {
       r.add('bad-value', r.locOf(vs), 'a discrete prior needs a non-empty list `values: [...]`');
@@ -72,14 +112,14 @@ function readPrior(n: unknown, r: SectionReader): PriorSpec | undefined {
     if (values.some((v) => v === undefined)) return undefined;
     return { kind: 'discrete', values: values as number[], probs, loc };
   }
-  const o = r.options(n, ['density', 'scale', 'nodes', 'kinks'], 'glm.prior');
+  const o = r.options(n, ['density', 'scale', 'nodes', 'kinks'], key);
   if (!o.has('density')) {
     r.add('missing-key', loc, 'a prior given as a mapping needs `density` (a function of w) or `values`', 'density', PRIOR_HINT);
     return undefined;
   }
-  const density = r.exprOf(o.get('density'), 'glm.prior.density');
-  const scale = o.has('scale') ? r.exprOf(o.get('scale'), 'glm.prior.scale') : undefined;
-  const nodes = o.has('nodes') ? r.nodesOf(o.get('nodes'), 'glm.prior.nodes') : undefined;
+  const density = r.exprOf(o.get('density'), `${key}.density`);
+  const scale = o.has('scale') ? r.exprOf(o.get('scale'), `${key}.scale`) : undefined;
+  const nodes = o.has('nodes') ? r.nodesOf(o.get('nodes'), `${key}.nodes`) : undefined;
   const kinks = o.has('kinks') ? readKinks(o.get('kinks'), r) : undefined;
   if (!density) return undefined;
   return { kind: 'density', density, ...(scale && { scale }), ...(nodes !== undefined && { nodes }), ...(kinks && { kinks }), loc };
@@ -129,8 +169,8 @@ function readKinks(n: unknown, r: SectionReader): number[] | undefined {
 }
 
 /** `name` or `name(arg, ...)`, each part located in the file. */
-function readRef(n: YNode, what: 'prior' | 'channel', r: SectionReader): BuiltinRef | undefined {
-  return readPieceRef(n, `glm.${what}`, what, what === 'prior' ? PRIOR_HINT : CHANNEL_HINT, r);
+function readRef(n: YNode, what: 'channel', r: SectionReader): BuiltinRef | undefined {
+  return readPieceRef(n, `glm.${what}`, what, CHANNEL_HINT, r);
 }
 
 /**

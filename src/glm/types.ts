@@ -15,6 +15,22 @@ export interface GlmSpec {
   readonly loc: Loc;
 }
 
+/**
+ * The `lowrank:` section (src/glm/lowrank.ts): a symmetric rank-one matrix estimation problem (spiked Wigner,
+ * Y = sqrt(snr/N) x x^T + W) named by the prior of x and the signal-to-noise ratio, expanded like `glm:` into
+ * the state evolution of Bayes-optimal AMP and its free entropy. A list of priors offers a choice: the first is
+ * the default, `--prior NAME` (LoadOptions.prior) selects another.
+ */
+export interface LowrankSpec {
+  readonly priors: readonly PriorSpec[];
+  /** The signal-to-noise ratio: a parameter name or a number. */
+  readonly snr?: PieceArg;
+  readonly stateEvolution: 'accurate' | 'generic';
+  readonly loc: Loc;
+  /** Set by the expansion: the index in `priors` of the prior in use. */
+  readonly selected?: number;
+}
+
 /** One argument of `name(arg, ...)`: a parameter name or a number. */
 export interface PieceArg {
   readonly text: string;

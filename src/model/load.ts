@@ -1,25 +1,38 @@
 import { compile, type Compiled } from '../compile/compile.ts';
 import { expandGlm } from '../glm/expand.ts';
+import { expandLowrank, selectPrior } from '../glm/lowrank.ts';
 import { build } from '../ir/build.ts';
 import { ModelError, type Issue } from './issues.ts';
 import { readModel, readModelFile } from './read.ts';
 import { checkSimulation } from '../simulate/section.ts';
 
-/** read + glm expansion + build: every mistake of all stages, or the Program. */
-export function check(file: string, text?: string): { compiled?: Compiled; issues: readonly Issue[] } {
+/** Choices made when a model is loaded (command-line options that change the model itself). */
+export interface LoadOptions {
+  /** The prior of a `lowrank:` section that lists several (`--prior NAME`); default: the first. */
+  readonly prior?: string;
+}
+
+/**
+ * read + glm/lowrank expansion + build: every mistake of all stages, or the Program. A load option that does
+ * not apply to the model (a --prior it does not offer) is a UsageError.
+ */
+export function check(file: string, text?: string, options: LoadOptions = {}): { compiled?: Compiled; issues: readonly Issue[] } {
   const r = text === undefined ? readModelFile(file) : readModel(text, file);
   if (!r.model) return { issues: r.issues };
+  const selected = selectPrior(r.model, options.prior);
   const g = expandGlm(r.model);
-  const b = build(g.model);
-  const sim = b.program && r.model.simulation ? checkSimulation(r.model.simulation, b.program) : [];
-  const issues = [...r.issues, ...g.issues, ...b.issues, ...sim].sort((a, c) => a.line - c.line || a.col - c.col);
+  const l = expandLowrank(g.model, selected);
+  const model = Object.keys(options).length ? { ...l.model, loadOptions: options } : l.model;
+  const b = build(model);
+  const sim = b.program && model.simulation ? checkSimulation(model.simulation, b.program) : [];
+  const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...sim].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
   return { compiled: compile(b.program), issues };
 }
 
 /** Reads, checks and compiles a model file; throws ModelError listing every mistake. */
-export function loadModel(file: string, text?: string): Compiled {
-  const { compiled, issues } = check(file, text);
+export function loadModel(file: string, text?: string, options: LoadOptions = {}): Compiled {
+  const { compiled, issues } = check(file, text, options);
   if (!compiled) throw new ModelError(issues);
   return compiled;
 }

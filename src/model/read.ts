@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readGlmSection } from '../glm/section.ts';
+import { readGlmSection, readLowrankSection } from '../glm/section.ts';
 import { readSimulationSection } from '../simulate/section.ts';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
 import type { Issue, IssueCode, Loc } from './issues.ts';
@@ -11,8 +11,10 @@ import type {
 export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
 const TOP_KEYS = [
   'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
-  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'simulation',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'lowrank', 'simulation',
 ];
+/** The initialisation a lowrank section adds: m = 0 exactly, the uninformative fixed point (weak recovery). */
+export const LOWRANK_INITS = ['zero'] as const;
 const MAX_NODES = 400;
 
 export interface ReadResult {
@@ -175,6 +177,15 @@ export function readModel(text: string, file: string): ReadResult {
   const glmTop = top.get('glm');
   const glm = glmTop ? readGlmSection(glmTop.value, glmTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
 
+  // A lowrank section likewise (glm/lowrank.ts).
+  const lowTop = top.get('lowrank');
+  const lowrank = lowTop ? readLowrankSection(lowTop.value, lowTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
+  if (glmTop && lowTop) {
+    add('bad-value', lowTop.loc, 'a model has a glm section or a lowrank section, not both', 'lowrank',
+      'write the two models in two files');
+  }
+  const generated = glm !== undefined || lowrank !== undefined;
+
   const simTop = top.get('simulation');
   const simulation = simTop ? readSimulationSection(simTop.value, simTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
 
@@ -201,8 +212,8 @@ export function readModel(text: string, file: string): ReadResult {
   }
 
   const orderParams: OrderParamDecl[] = [];
-  const initNames = new Set<string>(REQUIRED_INITS);
-  const opSection = glm ? top.get('order_params')?.value
+  const initNames = new Set<string>([...REQUIRED_INITS, ...(lowrank ? LOWRANK_INITS : [])]);
+  const opSection = generated ? top.get('order_params')?.value
     : required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
   for (const p of pairs(opSection, 'order_params')) {
     const { name: on, loc } = keyOf(p);
@@ -312,7 +323,7 @@ export function readModel(text: string, file: string): ReadResult {
     return out;
   };
   const definitions = named('definitions');
-  const updates = named('updates', glm ? undefined : 'give an update equation for each order parameter, in the order they are applied');
+  const updates = named('updates', generated ? undefined : 'give an update equation for each order parameter, in the order they are applied');
   const observables = named('observables');
   const fe = top.get('free_energy');
   const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
@@ -320,7 +331,7 @@ export function readModel(text: string, file: string): ReadResult {
   const model: Model = {
     file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
-    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }), ...(simulation && { simulation }),
+    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }), ...(lowrank && { lowrank }), ...(simulation && { simulation }),
   };
   return { model, issues };
 }

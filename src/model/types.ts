@@ -1,4 +1,5 @@
-import type { GlmSpec } from '../glm/types.ts';
+import type { GlmSpec, LowrankSpec } from '../glm/types.ts';
+import type { LoadOptions } from './load.ts';
 import type { SimulationSpec } from '../simulate/section.ts';
 import type { Loc } from './issues.ts';
 
@@ -82,6 +83,11 @@ export interface Model {
   readonly freeEnergy?: Expr;
   /** The `glm:` section (a prior and a channel), expanded into the sections above by glm/expand.ts. */
   readonly glm?: GlmSpec;
+  /** The `lowrank:` section (a prior and a signal-to-noise ratio), expanded by glm/lowrank.ts. */
+  readonly lowrank?: LowrankSpec;
+  /** The options the model was loaded with (e.g. the prior selected with --prior): a worker thread that loads
+   * the same file for a simulation loads it with these. */
+  readonly loadOptions?: LoadOptions;
   /** The `simulation:` section: the finite-size experiment behind the theory (simulate/section.ts). */
   readonly simulation?: SimulationSpec;
 }
