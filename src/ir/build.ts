@@ -150,7 +150,10 @@ export function build(model: Model): BuildResult {
       }
       const ast = parseExpr(def.expr);
       const bound = scope.args ? new Set([...scope.bound].filter((b) => !scope.args!.has(b))) : scope.bound;
-      return ast ? conv(ast, { ...scope, bound, args: new Set(), expr: def.expr, defStack: [...scope.defStack, name], seenE: { n: 0 } }) : NAN;
+      if (!ast) return NAN;
+      const node = conv(ast, { ...scope, bound, args: new Set(), expr: def.expr, defStack: [...scope.defStack, name], seenE: { n: 0 } });
+      definitionUses.set(node, name);
+      return node;
     }
     if (variables.has(name)) {
       if (scope.freeVariablesOk) return { kind: 'bound', name };
@@ -235,6 +238,8 @@ export function build(model: Model): BuildResult {
 
   /** Where each expectation was written (its `E`), for reports on it (verify/quadrature.ts). */
   const expectationLocs = new Map<Node, Loc>();
+  /** What each use of a definition became, for printers (ir/latex.ts). */
+  const definitionUses = new Map<Node, string>();
 
   /** Functions converted so far, in declaration order: what a D(...) may differentiate through. */
   const converted = new Map<string, UserFunction>();
@@ -398,7 +403,7 @@ export function build(model: Model): BuildResult {
   checkCallCycles(functions, model, add);
 
   // Definitions are inlined where used; check each once on its own too, so unused ones are checked.
-  for (const d of model.definitions) top(d.expr, { defStack: [d.name], freeVariablesOk: true });
+  const definitions = model.definitions.map((d) => ({ name: d.name, expr: top(d.expr, { defStack: [d.name], freeVariablesOk: true }) }));
 
   const updates: { target: number; expr: Node }[] = [];
   for (const u of model.updates) {
@@ -441,6 +446,8 @@ export function build(model: Model): BuildResult {
     updates,
     observables,
     expectationLocs,
+    definitions,
+    definitionUses,
   };
   return { program, issues };
 }

@@ -92,6 +92,12 @@ export interface Program {
   /** Where each `expect` node was written in the model file (the `E` of its `E(...)`); nodes made later
    * (by D(...), root and prox derivatives) have no entry. */
   readonly expectationLocs?: ReadonlyMap<Node, Loc>;
+  /** Each definition read on its own (its random variables left free), in file order: what printers show
+   * under "definitions" (ir/latex.ts). The solver never reads them: definitions are inlined where used. */
+  readonly definitions?: readonly { readonly name: string; readonly expr: Node }[];
+  /** The node each use of a definition became, by the definition's name, so that a printer shows the name
+   * where the file wrote it instead of the inlined body. */
+  readonly definitionUses?: ReadonlyMap<Node, string>;
 }
 
 /** Calls `visit` on every node of a tree, parents first. */
