@@ -4,9 +4,12 @@ import { didYouMean } from '../model/suggest.ts';
 import { CHECK_HELP, runCheck } from './commands/check.ts';
 import { DEMO_HELP, runDemo } from './commands/demo.ts';
 import { LIST_HELP, runList } from './commands/list.ts';
+import { MERGE_HELP, runMerge } from './commands/merge.ts';
+import { PHASE_HELP, runPhaseCommand } from './commands/phase.ts';
 import { runSolve, SOLVE_HELP } from './commands/solve.ts';
 import { runSweep, SWEEP_HELP } from './commands/sweep.ts';
 import { runThreshold, THRESHOLD_HELP } from './commands/threshold.ts';
+import { REPORT_HELP, runReport } from './commands/report.ts';
 import { runSimulate, runVerify, SIMULATE_HELP, VERIFY_HELP } from './commands/verify.ts';
 import { EXIT } from './exit.ts';
 
@@ -19,10 +22,14 @@ Commands:
   solve MODEL      solve at one parameter point (--json for machine-readable output)
   sweep MODEL      sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
   threshold MODEL  locate a transition: weak recovery, spinodal, first-order, or a level crossing
+  phase MODEL      a phase diagram over two parameters: every branch at every cell, transition lines,
+                   regions; parallel, resumable, shardable (--shard K/N, then saddle merge)
+  merge PARTS      join the parts of a sharded phase diagram
   check MODEL      validate a model file, summarise it, and estimate the quadrature error of each
                    expectation at a solution (n vs 2n nodes); --debug prints the generated code
   simulate MODEL   the finite-size experiment of the model's simulation section: mean +- SE over seeded trials
   verify MODEL     theory against simulation: z-scores per quantity; exit 1 when they disagree
+  report MODEL     one self-contained HTML page: equations (LaTeX from the IR), curves, thresholds, checks
   list             the built-in models in equations/
   demo             the double-descent curve of ridge regression, written under results/
 
@@ -35,9 +42,12 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   solve: { run: runSolve, help: SOLVE_HELP },
   sweep: { run: runSweep, help: SWEEP_HELP },
   threshold: { run: runThreshold, help: THRESHOLD_HELP },
+  phase: { run: runPhaseCommand, help: PHASE_HELP },
+  merge: { run: runMerge, help: MERGE_HELP },
   check: { run: runCheck, help: CHECK_HELP },
   simulate: { run: runSimulate, help: SIMULATE_HELP },
   verify: { run: runVerify, help: VERIFY_HELP },
+  report: { run: runReport, help: REPORT_HELP },
   list: { run: runList, help: LIST_HELP },
   demo: { run: runDemo, help: DEMO_HELP },
 };

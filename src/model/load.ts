@@ -5,6 +5,7 @@ import { build } from '../ir/build.ts';
 import { ModelError, type Issue } from './issues.ts';
 import { readModel, readModelFile } from './read.ts';
 import { checkSimulation } from '../simulate/section.ts';
+import { compileRegions } from '../phase/regions.ts';
 
 /** Choices made when a model is loaded (command-line options that change the model itself). */
 export interface LoadOptions {
@@ -25,7 +26,8 @@ export function check(file: string, text?: string, options: LoadOptions = {}): {
   const model = Object.keys(options).length ? { ...l.model, loadOptions: options } : l.model;
   const b = build(model);
   const sim = b.program && model.simulation ? checkSimulation(model.simulation, b.program) : [];
-  const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...sim].sort((a, c) => a.line - c.line || a.col - c.col);
+  const regions = b.program && model.regions ? compileRegions(model.regions, b.program).issues : [];
+  const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...sim, ...regions].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
   return { compiled: compile(b.program), issues };
 }

@@ -11,7 +11,7 @@ import type {
 export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
 const TOP_KEYS = [
   'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
-  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'lowrank', 'simulation',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'lowrank', 'simulation', 'regions',
 ];
 /** The initialisation a lowrank section adds: m = 0 exactly, the uninformative fixed point (weak recovery). */
 export const LOWRANK_INITS = ['zero'] as const;
@@ -71,7 +71,8 @@ export function readModel(text: string, file: string): ReadResult {
   }
 
   const exprOf = (n: unknown, what: string): Expr | undefined => {
-    if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number')) {
+    // booleans too: `true` is the catch-all condition of a region
+    if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number' || typeof n.value === 'boolean')) {
       const r = n.range ?? [0, 0, 0];
       return { text: String(n.value), loc: at(r[0]), raw: text.slice(r[0], r[1]) };
     }
@@ -325,6 +326,7 @@ export function readModel(text: string, file: string): ReadResult {
   const definitions = named('definitions');
   const updates = named('updates', generated ? undefined : 'give an update equation for each order parameter, in the order they are applied');
   const observables = named('observables');
+  const regions = named('regions');
   const fe = top.get('free_energy');
   const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
 
@@ -332,6 +334,7 @@ export function readModel(text: string, file: string): ReadResult {
     file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
     definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }), ...(lowrank && { lowrank }), ...(simulation && { simulation }),
+    ...(regions.length > 0 && { regions }),
   };
   return { model, issues };
 }

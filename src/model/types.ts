@@ -90,4 +90,6 @@ export interface Model {
   readonly loadOptions?: LoadOptions;
   /** The `simulation:` section: the finite-size experiment behind the theory (simulate/section.ts). */
   readonly simulation?: SimulationSpec;
+  /** The `regions:` section: labelled conditions on the branches of a phase-diagram cell (phase/regions.ts). */
+  readonly regions?: readonly NamedExpr[];
 }

@@ -1,0 +1,172 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import type { Compiled } from '../../compile/compile.ts';
+import { UsageError } from '../../errors.ts';
+import { loadModel } from '../../model/load.ts';
+import { didYouMean } from '../../model/suggest.ts';
+import type { CellRecord } from '../../phase/compute.ts';
+import { diagramOf, heatMapOf, regionLabels, type Diagram } from '../../phase/diagram.ts';
+import { compileRegions } from '../../phase/regions.ts';
+import { runPhase } from '../../phase/run.ts';
+import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
+import { writeHeatMap } from '../../report/heatmap.ts';
+import { CsvWriter, fmt } from '../../report/table.ts';
+import { EXIT } from '../exit.ts';
+import { resolveModel } from '../models.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { Progress } from '../progress.ts';
+
+export const PHASE_HELP = `saddle phase MODEL --x NAME=START:STOP:COUNT --y NAME=START:STOP:COUNT [options]
+
+A phase diagram over two parameters: at every cell of the grid, every branch (one solve from each
+initialisation, cold, so a cell does not depend on its neighbours) with its status and free energy, and the
+equilibrium branch (lowest free energy); transition lines traced along x, each point found in y by
+\`saddle threshold\`'s root finders to --tol, warm-started from the point before. Cells and line points run on
+worker threads and are appended to the output file as they finish: rerunning the same command after an
+interruption computes only what is missing. --shard K/N computes one part of N (a batch-scheduler array job);
+\`saddle merge\` joins the parts.
+
+Options:
+  --x NAME=START:STOP:COUNT[:log]   the horizontal axis (lines are traced along it)
+  --y NAME=START:STOP:COUNT[:log]   the vertical axis (lines are thresholds in it)
+  --set a=1,b=2       the other parameters
+  --inits A,B         the starts solved at each cell (default: every initialisation of the model)
+  --lines L1,L2       transition lines: weak-recovery, spinodal, first-order; KIND@INIT names the start of the
+                      branch (e.g. weak-recovery@zero); spinodal@INIT:backward follows a high branch down in y
+  --observable NAME   the heat map's quantity, on the equilibrium branch (default: the first carried order
+                      parameter)
+  --out FILE          the results, JSON lines (default results/phase-MODEL-X-Y.jsonl): a header, then one record
+                      per cell {i, j, x, y, branches: [{init, status, iterations, residual, state, observables}],
+                      selected} and per line point {line, k, x, threshold, found, bracket, tolerance, ...}
+  --csv FILE          the cells as CSV: x, y, selected, region, then INIT:status, INIT:iterations,
+                      INIT:residual and INIT:NAME for every order parameter and observable of each branch
+  --plot FILE         the heat map with the lines and the model's regions, FILE.svg or FILE.png (2x)
+  --workers N         worker threads (default: the machine's cores; 1 computes in this thread)
+  --shard K/N         compute only part K of N (deterministic split); write each part to its own --out
+  --tol T             absolute tolerance of the line points in y (default 1e-6, as \`saddle threshold\`)
+  --damping, --max-iterations, --anderson, --tol   as for \`saddle solve\` (--tol here is the lines')
+${PRIOR_HELP}
+
+Exit codes: 0 done, 3 some cell has no converged branch (its record says why), 2 bad input.`;
+
+export async function runPhaseCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...SOLVER_OPTIONS, x: { type: 'string' }, y: { type: 'string' }, inits: { type: 'string' }, lines: { type: 'string' },
+    observable: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' }, plot: { type: 'string', multiple: true },
+    workers: { type: 'string' }, shard: { type: 'string' },
+  });
+  if (values.help) { out(PHASE_HELP); return EXIT.ok; }
+  const file = resolve(resolveModel(onePositional(positionals, 'phase')));
+  const load = loadOptions(values);
+  const compiled = loadModel(file, undefined, load);
+  if (values.x === undefined || values.y === undefined) throw new UsageError('give both axes: --x NAME=START:STOP:COUNT --y NAME=START:STOP:COUNT', 'e.g. --x rho=0.01:0.2:40 --y lambda=0.2:2:40');
+  const x = parsePhaseAxis(String(values.x), 'x');
+  const y = parsePhaseAxis(String(values.y), 'y');
+  const fixed = parseSet(values.set as string[] | undefined);
+  const base = compiled.problem(fixed);
+  for (const a of [x, y]) {
+    if (!base.paramNames.includes(a.name)) throw new UsageError(`\`${a.name}\` is not a parameter of "${base.model}"`, didYouMean(a.name, base.paramNames) ?? `parameters: ${base.paramNames.join(', ')}`);
+    if (a.name in fixed) throw new UsageError(`\`${a.name}\` is both an axis and --set`);
+  }
+  if (x.name === y.name) throw new UsageError('--x and --y must be different parameters');
+  compiled.problem({ ...fixed, [x.name]: x.values[0], [y.name]: y.values[0] }); // the ends must be valid values
+  compiled.problem({ ...fixed, [x.name]: x.values[x.values.length - 1], [y.name]: y.values[y.values.length - 1] });
+  const allInits = Object.keys(base.inits);
+  const inits = values.inits === undefined ? allInits : String(values.inits).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const i of inits) if (!allInits.includes(i)) throw new UsageError(`--inits: model "${base.model}" has no initialisation \`${i}\``, `its initialisations are: ${allInits.join(', ')}`);
+  const lines = values.lines === undefined ? [] : parseLines(String(values.lines));
+  for (const l of lines) {
+    for (const i of [l.init ?? 'uninformed', ...(l.kind === 'first-order' ? ['informed'] : [])]) {
+      if (!allInits.includes(i)) throw new UsageError(`--lines ${l.name}: model "${base.model}" has no initialisation \`${i}\``, `its initialisations are: ${allInits.join(', ')}`);
+    }
+    if (l.kind === 'first-order' && !base.observableNames.includes('free_energy')) throw new UsageError(`--lines ${l.name}: model "${base.model}" declares no free_energy`);
+  }
+  const quantity = values.observable === undefined ? base.stateNames[base.carried[0] ?? 0] : String(values.observable);
+  if (!base.stateNames.includes(quantity) && !base.observableNames.includes(quantity)) {
+    throw new UsageError(`--observable ${quantity}: not an order parameter or observable of "${base.model}"`, `choose from: ${[...base.stateNames, ...base.observableNames].join(', ')}`);
+  }
+  const tol = num(values.tol, 'tol', (t) => t > 0, 'a positive number') ?? 1e-6;
+  const workers = num(values.workers, 'workers', (w) => Number.isInteger(w) && w >= 1, 'a positive integer') ?? availableParallelism();
+  const shard = parseShard(values.shard as string | undefined);
+  const plots = (values.plot as string[] | undefined) ?? [];
+  for (const p of plots) if (!/\.(svg|png)$/i.test(p)) throw new UsageError(`--plot ${p}: the file must end in .svg or .png`);
+  const outFile = String(values.out ?? `results/phase-${basename(file).replace(/\.ya?ml$/, '')}-${x.name}-${y.name}${shard ? `-${shard.k}of${shard.n}` : ''}.jsonl`);
+
+  const spec: PhaseSpec = { file, load, x, y, fixed, inits, lines, solver: solveOptions({ ...values, tol: undefined }), tol };
+  const t0 = performance.now();
+  let progress: Progress | undefined;
+  const result = await runPhase(compiled, spec, {
+    out: outFile, workers, ...(shard && { shard }),
+    onProgress: (done, total, records) => {
+      progress ??= new Progress(total);
+      for (const r of records) progress.tick(r.type === 'cell' ? `${x.name}=${fmt(r.x)} ${y.name}=${fmt(r.y)}` : `${r.line} at ${x.name}=${fmt(r.x)}`, r.type === 'line' || r.selected !== null);
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const cells = result.records.filter((r): r is CellRecord => r.type === 'cell');
+  out(`phase diagram of ${base.model}: ${x.name} (${x.values.length}) x ${y.name} (${y.values.length}), branches ${inits.join(', ')}${lines.length ? `; lines ${lines.map((l) => l.name).join(', ')}` : ''}${shard ? `; shard ${shard.k}/${shard.n}` : ''}`);
+  out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${Math.max(1, workers)} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
+  const diagram = diagramOf(result.header.spec, result.records);
+  summarize(diagram, cells, compiled, out);
+  if (values.csv !== undefined) writeCsv(String(values.csv), diagram, cells, compiled);
+  if (!result.complete) {
+    out(shard ? `this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE` : 'the diagram is incomplete');
+  } else {
+    const regions = compiled.program.model.regions ? compileRegions(compiled.program.model.regions, compiled.program).regions : undefined;
+    for (const p of plots) {
+      mkdirSync(dirname(resolve(p)), { recursive: true });
+      await writeHeatMap(heatMapOf(diagram, base.model, quantity, regions), p);
+      out(`wrote ${p}`);
+    }
+  }
+  if (values.csv !== undefined) out(`wrote ${values.csv}`);
+  return cells.some((c) => c.selected === null) ? EXIT.notConverged : EXIT.ok;
+}
+
+function parseShard(text: string | undefined): { k: number; n: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const k = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || !(n >= 1) || !(k >= 1 && k <= n)) throw new UsageError(`--shard ${text}: expected K/N with 1 <= K <= N`, 'e.g. --shard 2/8, or in a SLURM array job --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT');
+  return { k, n };
+}
+
+function summarize(d: Diagram, cells: readonly CellRecord[], compiled: Compiled, out: (s: string) => void): void {
+  const count = (keys: readonly string[]) => {
+    const m = new Map<string, number>();
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
+  };
+  for (const init of d.spec.inits) {
+    out(`  branch ${init}: ${count(cells.map((c) => c.branches.find((b) => b.init === init)?.status ?? 'missing'))}`);
+  }
+  out(`  equilibrium: ${count(cells.map((c) => c.selected ?? 'no converged branch'))}`);
+  const model = compiled.program.model;
+  if (model.regions) {
+    const regions = compileRegions(model.regions, compiled.program).regions!;
+    out(`  regions: ${count(regionLabels(d, regions).flat().filter((r): r is string => r !== null))}`);
+  }
+  for (const [name, points] of d.lines) {
+    const found = points.filter((p) => p?.found);
+    const ys = found.map((p) => p!.threshold);
+    out(`  line ${name}: found at ${found.length}/${points.length} values of ${d.spec.x.name}${ys.length ? ` (${d.spec.y.name} from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))})` : ''}`);
+  }
+}
+
+function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compiled: Compiled): void {
+  const problem = compiled.problem();
+  const names = [...problem.stateNames, ...problem.observableNames];
+  const regions = compiled.program.model.regions ? compileRegions(compiled.program.model.regions, compiled.program).regions : undefined;
+  const labels = regions ? regionLabels(d, regions) : undefined;
+  const cols = [d.spec.x.name, d.spec.y.name, 'selected', 'region', ...d.spec.inits.flatMap((i) => ['status', 'iterations', 'residual', ...names].map((c) => `${i}:${c}`))];
+  const csv = new CsvWriter(file, cols);
+  for (const c of cells) {
+    csv.writeCells([c.x, c.y, c.selected ?? '', labels?.[c.i][c.j] ?? '', ...d.spec.inits.flatMap((init) => {
+      const b = c.branches.find((r) => r.init === init);
+      return b ? [b.status, b.iterations, b.residual, ...names.map((n) => b.state[n] ?? b.observables[n])] : ['missing', NaN, NaN, ...names.map(() => NaN)];
+    })]);
+  }
+}
+

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Tinypool from 'tinypool';
+import type { Compiled } from '../compile/compile.ts';
+import type { PhaseRecord } from './compute.ts';
+import type { PhaseSpec } from './spec.ts';
+import { PhaseStore, type PhaseHeader } from './store.ts';
+import { phaseTasks, runTask, shardTasks, taskKeys, type PhaseTask } from './tasks.ts';
+import type { PhaseTaskMessage } from './worker.ts';
+
+export interface PhaseRunOptions {
+  /** The JSON-lines file written as records finish, and resumed from. */
+  readonly out: string;
+  /** Worker threads (1: in this thread). */
+  readonly workers: number;
+  readonly shard?: { readonly k: number; readonly n: number };
+  /** Called after each task with the number of records written so far by this run and the number to write. */
+  readonly onProgress?: (done: number, total: number, records: readonly PhaseRecord[]) => void;
+}
+
+export interface PhaseRunResult {
+  readonly header: PhaseHeader;
+  readonly records: readonly PhaseRecord[];
+  /** Records computed by this run, and found in the file from an earlier run. */
+  readonly computed: number;
+  readonly reused: number;
+  /** Whether the file now holds the whole diagram (false for one shard of several). */
+  readonly complete: boolean;
+}
+
+export function phaseHeader(compiled: Compiled, spec: PhaseSpec, shard?: { k: number; n: number }): PhaseHeader {
+  const { file, ...rest } = spec;
+  return {
+    format: 'saddle-phase', version: 1, model: compiled.program.model.name,
+    model_sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+    spec: rest, ...(shard && shard.n > 1 && { shard: `${shard.k}/${shard.n}` }),
+  };
+}
+
+/**
+ * Computes the cells and line points of a phase diagram that `options.out` does not hold yet (all of them, or
+ * one shard's), on worker threads, appending each record as it finishes; then rewrites the file in canonical
+ * order. Rerunning the same command after an interruption computes only what is missing.
+ */
+export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: PhaseRunOptions): Promise<PhaseRunResult> {
+  const header = phaseHeader(compiled, spec, options.shard);
+  const store = PhaseStore.open(options.out, header);
+  const all = phaseTasks(spec);
+  const mine = shardTasks(all, options.shard);
+  const reused = store.size;
+  const pending = mine.filter((t) => taskKeys(spec, t).some((k) => !store.has(k)));
+  const total = pending.reduce((s, t) => s + taskKeys(spec, t).filter((k) => !store.has(k)).length, 0);
+  let done = 0;
+  const finished = (records: PhaseRecord[]) => {
+    const before = store.size;
+    store.add(records);
+    done += store.size - before;
+    options.onProgress?.(done, total, records);
+  };
+  try {
+    if (options.workers <= 1 || pending.length < 2) {
+      for (const task of pending) finished(runTask(compiled, spec, task));
+    } else {
+      await runOnWorkers(spec, pending, options.workers, finished);
+    }
+  } finally {
+    store.finish();
+  }
+  const complete = all.every((t) => taskKeys(spec, t).every((k) => store.has(k)));
+  return { header, records: store.records(), computed: done, reused, complete };
+}
+
+async function runOnWorkers(spec: PhaseSpec, tasks: readonly PhaseTask[], workers: number, finished: (r: PhaseRecord[]) => void): Promise<void> {
+  const filename = new URL('./worker-entry.js', import.meta.url).href;
+  const pool = new Tinypool({ filename, minThreads: workers, maxThreads: workers, idleTimeout: 100 });
+  try {
+    await Promise.all(tasks.map(async (task) => {
+      const message: PhaseTaskMessage = { spec, task };
+      finished((await pool.run(message)) as PhaseRecord[]);
+    }));
+  } finally {
+    await pool.destroy();
+  }
+}

@@ -1,0 +1,49 @@
+import type { Compiled } from '../compile/compile.ts';
+import { solveCell, traceLine, type PhaseRecord } from './compute.ts';
+import type { PhaseSpec } from './spec.ts';
+
+/**
+ * The units of work of a phase diagram, in a fixed order that depends only on the spec: every line segment, then
+ * every cell. A task's records depend only on the spec and the task, so shards, workers and reruns compute the
+ * same numbers: `--shard K/N` takes the tasks whose index is K-1 modulo N.
+ */
+export type PhaseTask =
+  | { readonly type: 'cell'; readonly i: number; readonly j: number }
+  /** Points k0 <= k < k1 of line `line` (an index into spec.lines), traced warm from k0 on. */
+  | { readonly type: 'line'; readonly line: number; readonly k0: number; readonly k1: number };
+
+/** Points of a line traced in one task: the first is searched over the whole y range, the others warm. */
+export const LINE_SEGMENT = 10;
+
+export function phaseTasks(spec: PhaseSpec): PhaseTask[] {
+  const tasks: PhaseTask[] = [];
+  const nx = spec.x.values.length;
+  spec.lines.forEach((_, line) => {
+    for (let k0 = 0; k0 < nx; k0 += LINE_SEGMENT) tasks.push({ type: 'line', line, k0, k1: Math.min(nx, k0 + LINE_SEGMENT) });
+  });
+  for (let i = 0; i < nx; i++) for (let j = 0; j < spec.y.values.length; j++) tasks.push({ type: 'cell', i, j });
+  return tasks;
+}
+
+export function shardTasks(tasks: readonly PhaseTask[], shard: { k: number; n: number } | undefined): PhaseTask[] {
+  return shard ? tasks.filter((_, t) => t % shard.n === shard.k - 1) : [...tasks];
+}
+
+export const cellKey = (i: number, j: number) => `cell ${i} ${j}`;
+export const lineKey = (line: string, k: number) => `line ${line} ${k}`;
+
+export function recordKey(r: PhaseRecord): string {
+  return r.type === 'cell' ? cellKey(r.i, r.j) : lineKey(r.line, r.k);
+}
+
+export function taskKeys(spec: PhaseSpec, task: PhaseTask): string[] {
+  if (task.type === 'cell') return [cellKey(task.i, task.j)];
+  const name = spec.lines[task.line].name;
+  return Array.from({ length: task.k1 - task.k0 }, (_, d) => lineKey(name, task.k0 + d));
+}
+
+export function runTask(compiled: Compiled, spec: PhaseSpec, task: PhaseTask): PhaseRecord[] {
+  if (task.type === 'cell') return [solveCell(compiled, spec, task.i, task.j)];
+  const ks = Array.from({ length: task.k1 - task.k0 }, (_, d) => task.k0 + d);
+  return traceLine(compiled, spec, spec.lines[task.line], ks);
+}

@@ -1,0 +1,7 @@
+// Worker entry for tinypool: plain JavaScript, so that it can register tsx's loader before importing the
+// TypeScript worker (workers do not inherit the loader of the main thread).
+import { register } from 'tsx/esm/api';
+
+register();
+const { default: runPhaseTask } = await import('./worker.ts');
+export default runPhaseTask;
