@@ -1,5 +1,5 @@
 import { BUILTINS } from './builtins.ts';
-import { walk, type Measure, type Node, type Program } from './nodes.ts';
+import { walk, type Measure, type Node, type Op, type Program } from './nodes.ts';
 import { sameNode } from './simplify.ts';
 
 /**
@@ -237,16 +237,23 @@ class Printer {
     }
   }
 
-  /** a ? b : (c ? d : e) as one cases block with three lines. */
+  /**
+   * Nested conditionals as one cases block, a line per branch with every test on its path (the negation of a
+   * test whose else-branch it is): a > 0 ? x : (b < 0 ? y : z) is x if a > 0; y if a <= 0, b < 0; z otherwise.
+   */
   private cond(n: Extract<Node, { kind: 'cond' }>): Tex {
     const lines: string[] = [];
-    let at: Node = n;
-    while (at.kind === 'cond' && (at === n || this.definitionOf(at) === undefined)) {
-      lines.push(`${this.print(at.then).tex} & \\text{if } ${this.print(at.test).tex}`);
-      at = at.else;
-    }
-    lines.push(`${this.print(at).tex} & \\text{otherwise}`);
-    return { tex: `\\begin{cases} ${lines.join(' \\\\ ')} \\end{cases}`, prec: P.cond };
+    const visit = (at: Node, path: readonly Node[], last: boolean) => {
+      if (at.kind === 'cond' && (at === n || this.definitionOf(at) === undefined)) {
+        visit(at.then, [...path, at.test], false);
+        visit(at.else, [...path, negation(at.test)], last);
+        return;
+      }
+      const when = last ? '\\text{otherwise}' : `\\text{if } ${path.map((t) => this.print(t).tex).join(',\\ ')}`;
+      lines.push(`${this.print(at).tex} & ${when}`);
+    };
+    visit(n, [], true);
+    return { tex: `\\begin{dcases} ${lines.join(' \\\\ ')} \\end{dcases}`, prec: P.cond };
   }
 
   /** E_x[E_y[f]] as E_{x,y}[f]; restrictions of normal variables after a semicolon. */
@@ -265,6 +272,18 @@ class Printer {
     const where = restrictions.length ? ` \\;;\\; ${restrictions.join(',\\ ')}` : '';
     return { tex: `\\mathbb{E}_{${vars.join(',')}}\\left[\\, ${body}${where} \\,\\right]`, prec: P.atom };
   }
+}
+
+const FLIPPED: Readonly<Partial<Record<Op, Op>>> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '==': '!=', '!=': '==' };
+
+/** The test of an else-branch: a comparison flipped (for display: NaN is not considered), else `not`. */
+function negation(test: Node): Node {
+  if (test.kind === 'op') {
+    const flipped = FLIPPED[test.op];
+    if (flipped) return { ...test, op: flipped };
+    if (test.op === 'not') return test.args[0];
+  }
+  return { kind: 'op', op: 'not', args: [test] };
 }
 
 function restriction(v: string, m: Measure, print: (n: Node) => string): string | undefined {

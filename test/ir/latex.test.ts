@@ -79,7 +79,7 @@ describe('precedence: parentheses exactly where needed', () => {
     ['a > 0 and b <= 1', op('and', op('>', x, n(0)), op('<=', y, n(1))), 'x > 0 \\land y \\le 1'],
     ['(a or b) and c', op('and', op('or', x, y), z), '\\left(x \\lor y\\right) \\land z'],
     ['a * (b ? c : d)', op('*', x, { kind: 'cond', test: y, then: z, else: n(0) }),
-      'x \\, \\left(\\begin{cases} z & \\text{if } y \\\\ 0 & \\text{otherwise} \\end{cases}\\right)'],
+      'x \\, \\left(\\begin{dcases} z & \\text{if } y \\\\ 0 & \\text{otherwise} \\end{dcases}\\right)'],
   ])('%s', (_label, node, tex) => {
     expect(toLatex(node)).toBe(tex);
     render(tex);
@@ -108,11 +108,15 @@ describe('precedence: parentheses exactly where needed', () => {
     render(tex);
   });
 
-  it('a chain of conditionals is one cases block', () => {
-    const node: Node = { kind: 'cond', test: op('>', x, n(0)), then: n(1), else: { kind: 'cond', test: op('<', x, n(-1)), then: n(2), else: n(3) } };
-    const tex = toLatex(node);
-    expect(tex).toBe('\\begin{cases} 1 & \\text{if } x > 0 \\\\ 2 & \\text{if } x < -1 \\\\ 3 & \\text{otherwise} \\end{cases}');
+  it('nested conditionals are one cases block, each line with the tests on its path', () => {
+    const chain: Node = { kind: 'cond', test: op('>', x, n(0)), then: n(1), else: { kind: 'cond', test: op('<', y, n(-1)), then: n(2), else: n(3) } };
+    const tex = toLatex(chain);
+    expect(tex).toBe('\\begin{dcases} 1 & \\text{if } x > 0 \\\\ 2 & \\text{if } x \\le 0,\\ y < -1 \\\\ 3 & \\text{otherwise} \\end{dcases}');
     render(tex);
+    const inThen: Node = { kind: 'cond', test: op('>', x, n(0)), then: { kind: 'cond', test: op('==', y, n(1)), then: n(1), else: n(2) }, else: n(3) };
+    expect(toLatex(inThen)).toBe('\\begin{dcases} 1 & \\text{if } x > 0,\\ y = 1 \\\\ 2 & \\text{if } x > 0,\\ y \\neq 1 \\\\ 3 & \\text{otherwise} \\end{dcases}');
+    const general: Node = { kind: 'cond', test: op('and', x, y), then: n(1), else: { kind: 'cond', test: z, then: n(2), else: n(3) } };
+    expect(toLatex(general)).toContain('2 & \\text{if } \\lnot \\left(x \\land y\\right),\\ z');
   });
 });
 
