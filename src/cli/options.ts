@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.ts';
+import type { LoadOptions } from '../model/load.ts';
 import type { SolveOptions } from '../solve/solution.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -12,8 +13,20 @@ export const SOLVER_OPTIONS: Options = {
   tol: { type: 'string' },
   'max-iterations': { type: 'string' },
   anderson: { type: 'string' },
+  prior: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/** What changes the model itself when it is loaded: `--prior NAME` (a model whose lowrank section lists priors). */
+export function loadOptions(values: Record<string, unknown>): LoadOptions {
+  const prior = values.prior;
+  if (prior === undefined) return {};
+  if (typeof prior !== 'string' || prior.trim() === '') throw new UsageError('--prior needs the name of a prior', 'e.g. --prior rademacher; `saddle check MODEL` lists the model\'s priors');
+  return { prior: prior.trim() };
+}
+
+/** The help line of --prior, shared by every model-loading command. */
+export const PRIOR_HELP = `  --prior NAME        a model whose lowrank section lists several priors: use this one (default: the first)`;
 
 export function parse(argv: readonly string[], options: Options) {
   try {

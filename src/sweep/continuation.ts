@@ -1,5 +1,7 @@
-import type { Compiled } from '../compile/compile.ts';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Compiled, Problem } from '../compile/compile.ts';
 import { solve } from '../solve/iterate.ts';
+import { jacobian } from '../transitions/jacobian.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import type { Axis } from './axis.ts';
 
@@ -32,6 +34,26 @@ export interface SweepOptions extends Omit<SolveOptions, 'init'> {
 interface Good { readonly value: number; readonly x: Float64Array }
 
 /**
+ * A warm start can sit exactly on a fixed point that the iteration moves away from: an uninformative point
+ * (m = 0 of a spiked model, q = 0 of phase retrieval) stays a fixed point past its weak-recovery threshold, where
+ * it turns unstable, and a start within the absolute tolerance of it "converges" at once. The branch an
+ * iteration from a start follows never ends there (the iteration from `init` leaves it), so such a solution is
+ * replaced by the solve from the named initialisation `init` when that converges. Repelling: an eigenvalue of
+ * the Jacobian of the update map (carried order parameters) with real part above 1, unstable for every damping
+ * (damping beta maps an eigenvalue mu to 1 + beta (mu - 1)). Checked only when the solve barely moved (at most
+ * 2 iterations), the signature of a start on a fixed point; a warm start that converged by moving is kept.
+ */
+export function attracting(problem: Problem, s: Solution, options: Omit<SolveOptions, 'init'>, init: string): Solution {
+  if (s.status !== 'converged' || s.iterations > 2 || problem.carried.length === 0) return s;
+  const x = Float64Array.from(problem.stateNames, (k) => s.state[k]);
+  const J = jacobian(problem, x);
+  const real = J.length === 1 ? [J[0][0]] : new EigenvalueDecomposition(new Matrix(J)).realEigenvalues;
+  if (!(Math.max(...real) > 1 + 1e-6)) return s;
+  const cold = solve(problem, { ...options, init });
+  return cold.status === 'converged' ? cold : s;
+}
+
+/**
  * Natural-parameter continuation along one axis: each point starts from its neighbour's solution; a failed
  * step is bisected (up to maxHalvings times) through intermediate values, then retried from a cold start.
  */
@@ -59,7 +81,7 @@ export function sweepLine(
       return m && reach({ value: mid, x: stateOf(m, problem.stateNames) }, target, depth - 1);
     };
     let solution = last ? reach(last, v, maxHalvings) : undefined;
-    solution ??= solve(problem, { ...solveOptions, init });
+    solution = solution ? attracting(problem, solution, solveOptions, init) : solve(problem, { ...solveOptions, init });
     const row: SweepRow = { params: { ...fixed, [axis.name]: v }, branch: label, solution, substeps };
     rows.push(row);
     onRow?.(row);

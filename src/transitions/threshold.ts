@@ -4,7 +4,7 @@ import { bisectPredicate, brent } from '../numerics/roots.ts';
 import { solve } from '../solve/iterate.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { grid } from '../sweep/axis.ts';
-import { sweepLine, type SweepRow } from '../sweep/continuation.ts';
+import { attracting, sweepLine, type SweepRow } from '../sweep/continuation.ts';
 import { jacobian, spectralRadius } from './jacobian.ts';
 
 /**
@@ -76,9 +76,11 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
   }
   const solver: SolveOptions = { maxIterations: 100_000, ...spec.solver };
   let evaluations = 0;
-  const run = (p: number, start: string | Float64Array, problem = at(p)): Solution => {
+  // a warm start that sat on a repelling fixed point is solved again from the branch's named start (`named`)
+  const run = (p: number, start: string | Float64Array, problem = at(p), named = init): Solution => {
     evaluations++;
-    return solve(problem, { ...solver, init: start });
+    const s = solve(problem, { ...solver, init: start });
+    return typeof start === 'string' ? s : attracting(problem, s, solver, named);
   };
   const valueOf = (s: Solution) => s.state[quantity] ?? s.observables[quantity];
   const stateOf = (s: Solution, problem: Problem) => Float64Array.from(problem.stateNames, (k) => s.state[k]);
@@ -184,7 +186,7 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
         const problem = at(p);
         const onGrid = p === values[k];
         const a = onGrid ? lowRows[k].solution : run(p, stateOf(lowRows[k].solution, problem), problem);
-        const b = onGrid ? highRows[k].solution : run(p, stateOf(highRows[k].solution, problem), problem);
+        const b = onGrid ? highRows[k].solution : run(p, stateOf(highRows[k].solution, problem), problem, high);
         if (a.status !== 'converged' || b.status !== 'converged' || !distinct(a, b)) return NaN;
         return a.observables.free_energy - b.observables.free_energy;
       };

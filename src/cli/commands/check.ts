@@ -7,7 +7,7 @@ import { solve } from '../../solve/iterate.ts';
 import { exceedsTolerance, hasExpectations, MAX_QUADRATURE_NODES, QUADRATURE_SCALE, quadratureErrors, type QuadratureEstimate } from '../../verify/quadrature.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const CHECK_HELP = `saddle check MODEL [options]
 
@@ -26,6 +26,7 @@ Options:
   --init NAME         start of the solve (default: uninformed)
   --quad-tol T        relative tolerance of the quadrature report (default: the solver's)
   --damping D, --tol T, --max-iterations N, --anderson M: as for \`saddle solve\`
+${PRIOR_HELP}
   --debug             also print the generated JavaScript of the update map and the observables
 
 Warnings (a missing source or conventions, a shadowed built-in, an inaccurate expectation) and a solve that
@@ -38,7 +39,7 @@ export function runCheck(argv: readonly string[], out: (s: string) => void): num
   });
   if (values.help) { out(CHECK_HELP); return EXIT.ok; }
   const file = resolveModel(onePositional(positionals, 'check'));
-  const { compiled, issues } = check(file);
+  const { compiled, issues } = check(file, undefined, loadOptions(values));
   if (!compiled) throw new ModelError(issues);
   // The report is made before anything is printed, so that a bad option is an error alone on stderr.
   const problem = compiled.problem(parseSet(values.set as string[] | undefined));

@@ -4,7 +4,7 @@ import type { Solution } from '../../solve/solution.ts';
 import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const SOLVE_HELP = `saddle solve MODEL [options]
 
@@ -22,6 +22,7 @@ Options:
   --tol T             relative tolerance on the undamped residual |F(x) - x| (default: the model's, else 1e-10)
   --max-iterations N  iteration budget (default: the model's, else 10000)
   --anderson M        Anderson acceleration with memory M (0: off, the default)
+${PRIOR_HELP}
 
 Exit codes: 0 converged, 3 not converged (the result is still printed), 2 bad input.`;
 
@@ -33,7 +34,7 @@ const toJson = (model: string, params: Record<string, number>, s: Solution) => (
 export function runSolve(argv: readonly string[], out: (s: string) => void): number {
   const { values, positionals } = parse(argv, { ...SOLVER_OPTIONS, json: { type: 'boolean' } });
   if (values.help) { out(SOLVE_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'solve')));
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'solve')), undefined, loadOptions(values));
   const problem = compiled.problem(parseSet(values.set as string[] | undefined));
   const params = Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]]));
   const options = solveOptions(values);

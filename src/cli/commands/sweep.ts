@@ -11,7 +11,7 @@ import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 
 export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
@@ -35,6 +35,7 @@ Options:
   --y A,B             quantities to plot (order parameters or observables; default: the observables)
   --logx, --logy      logarithmic plot axes
   --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
+${PRIOR_HELP}
 
   --simulate d=D,trials=T[,seed=S]   also run the model's simulation section at every point of a line
                       (saddle simulate): columns sim_<quantity> and sim_<quantity>_se (mean and standard
@@ -50,7 +51,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     simulate: { type: 'string' },
   });
   if (values.help) { out(SWEEP_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')));
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')), undefined, loadOptions(values));
   const fixed = parseSet(values.set as string[] | undefined);
   const base = compiled.problem(fixed); // checks the fixed values
   const axes: Axis[] = ((values.param as string[] | undefined) ?? []).map(parseAxis);

@@ -4,7 +4,7 @@ import { fmt, jsonNumbers } from '../../report/table.ts';
 import { findThreshold, THRESHOLD_KINDS, type ThresholdKind } from '../../transitions/threshold.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const THRESHOLD_HELP = `saddle threshold MODEL --param NAME=LO:HI --kind KIND [options]
 
@@ -33,6 +33,7 @@ Options:
   --json               one JSON object {"kind", "param", "threshold", "bracket", "tolerance", "evaluations",
                        "found"[, "message"]}
   --damping, --max-iterations, --anderson   as for \`saddle solve\`
+${PRIOR_HELP}
 
 Exit codes: 0 found, 3 no transition of that kind in the range (the message says why), 2 bad input.`;
 
@@ -44,7 +45,7 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     level: { type: 'string' }, high: { type: 'string' }, direction: { type: 'string' }, scan: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) { out(THRESHOLD_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'threshold')));
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'threshold')), undefined, loadOptions(values));
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):([^:]+)$/.exec(String(values.param ?? ''));
   if (!m) throw new UsageError('give the range as --param NAME=LO:HI', 'e.g. --param alpha=1:2');
   const lo = num(m[2], 'param LO');

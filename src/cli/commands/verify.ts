@@ -9,7 +9,7 @@ import { compareTrajectory } from '../../verify/trajectory.ts';
 import type { Compiled } from '../../compile/compile.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 
 const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others keep their defaults
@@ -19,7 +19,8 @@ const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others 
   --seed S            master seed, an integer in [0, 2^32 - 1] (default 1); trial t of a run uses the
                       stream (S, t), so the same command gives the same numbers bit for bit
   --workers N         worker threads for the trials (default: the number of cores; 1 runs in-process).
-                      A trial's numbers depend only on its seed, not on the worker that ran it`;
+                      A trial's numbers depend only on its seed, not on the worker that ran it
+${PRIOR_HELP}`;
 
 export const SIMULATE_HELP = `saddle simulate MODEL --d D [options]
 
@@ -90,7 +91,7 @@ const runJson = (model: string, r: SimulationRun) => ({
 export async function runSimulate(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' } });
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')));
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')), undefined, loadOptions(values));
   const p = plan(values);
   const progress = new Progress(p.points.length * p.trials);
   const runs: SimulationRun[] = [];
@@ -115,7 +116,7 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
 export async function runVerify(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, sizes: { type: 'string' }, tolerance: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(VERIFY_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')));
+  const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')), undefined, loadOptions(values));
   const p = plan(values);
   const tolerance = num(values.tolerance, 'tolerance', (x) => x > 0, 'a positive number') ?? 4;
   if (values.trajectory !== undefined) {
