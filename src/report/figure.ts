@@ -57,8 +57,10 @@ export function vegaConfig(): Record<string, unknown> {
       labelOverlap: true, titlePadding: 6,
     },
     legend: {
-      labelFontSize: FONT_SIZE.legend, titleFontSize: FONT_SIZE.legend, titleFontWeight: 'normal', symbolSize: 90,
-      symbolStrokeWidth: STROKE_WIDTH, symbolType: 'stroke', labelLimit: FIGURE_WIDTH - 60,
+      labelFontSize: FONT_SIZE.legend, titleFontSize: FONT_SIZE.legend, titleFontWeight: 'normal', symbolSize: 80,
+      symbolStrokeWidth: STROKE_WIDTH, symbolOpacity: 1, symbolType: 'stroke', labelLimit: FIGURE_WIDTH - 60, columnPadding: 16, rowPadding: 4,
+      // several legends under the plot are stacked, left-aligned, rather than set side by side
+      layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 6 } },
     },
     title: { fontSize: FONT_SIZE.title, fontWeight: 'normal', subtitleFontSize: FONT_SIZE.subtitle, subtitleColor: NOTE_COLOR },
   };

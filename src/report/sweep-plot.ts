@@ -1,5 +1,5 @@
 import type { SweepRow } from '../sweep/continuation.ts';
-import type { LinePlot, PlotSeries } from './plot.ts';
+import type { LinePlot, PlotSeries, Stability } from './plot.ts';
 
 export interface SweepPlotSpec {
   readonly title: string;
@@ -16,7 +16,15 @@ const valueOf = (r: SweepRow, y: string): number | null => {
   return v === undefined ? null : v;
 };
 
-/** One series per quantity, per branch when both directions were swept, per outer value on a grid. */
+/** A converged row compared with the other branches at its point (`selected` set): equilibrium or metastable. */
+const stabilityOf = (r: SweepRow): Stability | null =>
+  r.selected === undefined || r.solution.status !== 'converged' ? null : r.selected ? 'equilibrium' : 'metastable';
+
+/**
+ * One series per quantity, per branch when several were swept, per outer value on a grid. When the sweep
+ * compared branches by free energy (rows carry `selected`), each point carries its stability: the plot draws the
+ * equilibrium solid and the metastable stretches dashed.
+ */
 export function sweepPlot(rows: readonly SweepRow[], spec: SweepPlotSpec): LinePlot {
   const groups = new Map<string, SweepRow[]>();
   const branches = new Set(rows.map((r) => r.branch));
@@ -33,7 +41,8 @@ export function sweepPlot(rows: readonly SweepRow[], spec: SweepPlotSpec): LineP
     for (const [key, rs] of groups) {
       const sorted = [...rs].sort((a, b) => a.params[spec.x] - b.params[spec.x]);
       const name = key === '' ? y : spec.ys.length === 1 ? key : `${y} (${key})`;
-      series.push({ name, x: sorted.map((r) => r.params[spec.x]), y: sorted.map((r) => valueOf(r, y)) });
+      const stability = sorted.some((r) => r.selected !== undefined) ? { stability: sorted.map(stabilityOf) } : {};
+      series.push({ name, x: sorted.map((r) => r.params[spec.x]), y: sorted.map((r) => valueOf(r, y)), ...stability });
     }
   }
   const failed = rows.filter((r) => r.solution.status !== 'converged')

@@ -81,7 +81,7 @@ describe('saddle simulate / verify on ridge', () => {
     expect(Number(row.sim_seed)).toBe(5);
     // the simulation mean sits within a few SE of the theory (alpha = 1.25)
     expect(Math.abs(Number(row.sim_gen_error) - Number(row.gen_error))).toBeLessThan(5 * Number(row.sim_gen_error_se) + 0.02);
-    expect(readFileSync(svg, 'utf8')).toMatch(/squares: simulation/);
+    expect(readFileSync(svg, 'utf8')).toMatch(/open circles: simulation/);
     const bad = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--simulate', 'trials=3');
     expect(bad.code).toBe(2);
   }, 60_000);
