@@ -42,7 +42,19 @@ export interface TrajectoryComparison {
   readonly pass: boolean;
 }
 
-export async function compareTrajectory(compiled: Compiled, params: Readonly<Record<string, number>>, o: TrajectoryOptions): Promise<TrajectoryComparison> {
+/** GAMP's iterates over the trials: per step t = 0 .. T, the mean +- se of each quantity measurable from the overlaps. */
+export interface SimulatedTrajectory {
+  readonly run: SimulationRun;
+  readonly steps: readonly { readonly t: number; readonly summary: Readonly<Record<string, Summary>> }[];
+}
+
+/**
+ * The trials of a GAMP simulation, each stopped after `iterations` iterations (not a failure), and the mean +- se
+ * of each measured quantity at every iterate t = 0 .. T over the trials that did not fail (`saddle simulate
+ * --trajectory`). A trial that converged before T keeps its last iterate.
+ */
+export async function simulateTrajectory(compiled: Compiled, params: Readonly<Record<string, number>>,
+  o: Omit<TrajectoryOptions, 'tolerance' | 'init'>): Promise<SimulatedTrajectory> {
   const spec = simulationOf(compiled);
   if (spec.estimator.name !== 'gamp') {
     throw new UsageError(`--trajectory follows an iterative algorithm step by step; the estimator of model "${compiled.program.model.name}" is \`${spec.estimator.name}\``,
@@ -50,6 +62,20 @@ export async function compareTrajectory(compiled: Compiled, params: Readonly<Rec
   }
   if (!(Number.isInteger(o.iterations) && o.iterations >= 1)) throw new UsageError(`--trajectory ${o.iterations}: give the number of GAMP iterations, an integer >= 1`);
   const run = await simulateParallel(compiled, params, o.d, o.trials, o.seed, o.workers ?? 1, o.onTrial, { trajectory: o.iterations });
+  const ok = run.trials.filter((t) => t.converged && t.trajectory);
+  const quantities = Object.keys(ok[0]?.trajectory ?? {}).filter((k) => ok[0].trajectory![k].every(Number.isFinite));
+  const steps = Array.from({ length: o.iterations + 1 }, (_, t) => ({
+    t,
+    summary: Object.fromEntries(quantities.map((k) => [k, summary(ok.map((tr) => {
+      const xs = tr.trajectory![k];
+      return xs[Math.min(t, xs.length - 1)];
+    }))])),
+  }));
+  return { run, steps };
+}
+
+export async function compareTrajectory(compiled: Compiled, params: Readonly<Record<string, number>>, o: TrajectoryOptions): Promise<TrajectoryComparison> {
+  const { run, steps: measured } = await simulateTrajectory(compiled, params, o);
   const problem = compiled.problem(run.params);
   const name = o.init ?? 'uninformed';
   const named = problem.inits[name];
@@ -59,15 +85,10 @@ export async function compareTrajectory(compiled: Compiled, params: Readonly<Rec
   if (qi >= 0) start[qi] = 0; // GAMP's start carries no information on the teacher: m_0 = 0
   const theory = trajectory(problem, start, o.iterations);
 
-  const ok = run.trials.filter((t) => t.converged && t.trajectory);
-  const quantities = Object.keys(ok[0]?.trajectory ?? {}).filter((k) => ok[0].trajectory![k].every(Number.isFinite));
   const theoryAt = (k: string, t: number) => (theory.state[k] ?? theory.observables[k])[t];
-  const steps = Array.from({ length: o.iterations + 1 }, (_, t) => ({
+  const steps = measured.map(({ t, summary: s }) => ({
     t,
-    rows: quantities.map((k) => comparison(k, theoryAt(k, t), summary(ok.map((tr) => {
-      const xs = tr.trajectory![k];
-      return xs[Math.min(t, xs.length - 1)];
-    })), o.tolerance)),
+    rows: Object.entries(s).map(([k, m]) => comparison(k, theoryAt(k, t), m, o.tolerance)),
   }));
   return { run, theory, steps, pass: steps.every((s) => s.rows.every((r) => r.pass)) };
 }

@@ -104,3 +104,44 @@ describe('saddle verify --trajectory: GAMP against state evolution at each itera
     expect(bd.err).toMatch(/damping must be in \(0, 1\]/);
   }, 60_000);
 });
+
+describe('saddle simulate --trajectory: GAMP iterate by iterate, mean +- se over the trials', () => {
+  it('reports every iterate t = 0..T; the same numbers as verify --trajectory (same seeds), on worker threads or in-process', async () => {
+    const args = ['perceptron-bayes', '--set', 'alpha=2', '--d', '300', '--trials', '3', '--seed', '4', '--trajectory', '4'];
+    const sim = await run('simulate', ...args, '--workers', '2', '--json');
+    expect(sim.code).toBe(0);
+    const j = JSON.parse(sim.out);
+    expect(j.iterations).toBe(4);
+    const steps = j.steps as { t: number; summary: Record<string, { mean: number; se: number; trials: number }> }[];
+    expect(steps.map((s) => s.t)).toEqual([0, 1, 2, 3, 4]);
+    expect(Object.keys(steps[0].summary)).toEqual(['m', 'q', 'mse', 'gen_error']);
+    expect(steps[0].summary.m).toEqual({ mean: 0, se: 0, trials: 3 }); // GAMP starts with no information
+    expect(steps[4].summary.m.mean).toBeGreaterThan(0.6);
+    expect(j.runs[0].trajectory.m).toHaveLength(5);
+    // the mean at step t is the mean of the runs' t-th iterates
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(steps[2].summary.q.mean).toBeCloseTo(mean(j.runs.map((r: { trajectory: { q: number[] } }) => r.trajectory.q[2])), 15);
+
+    const ver = JSON.parse((await run('verify', ...args, '--workers', '1', '--json')).out);
+    for (const s of ver.points[0].steps as { t: number; rows: Row[] }[]) {
+      for (const r of s.rows) {
+        expect(steps[s.t].summary[r.quantity].mean).toBe(r.mean);
+        expect(steps[s.t].summary[r.quantity].se).toBe(r.se);
+      }
+    }
+
+    const text = await run('simulate', ...args, '--workers', '1');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/GAMP iterate t = 0\.\.4: mean and standard error over the trials/);
+    expect(text.out).toMatch(/^t +m +m_se +q +q_se +mse +mse_se +gen_error +gen_error_se$/m);
+    expect(text.out.split('\n').filter((l) => /^[0-4] /.test(l))).toHaveLength(5);
+  }, 60_000);
+
+  it('bad input: an ERM estimator, a zero or fractional T (exit 2)', async () => {
+    const ridge = await run('simulate', 'ridge', '--d', '100', '--trajectory', '5');
+    expect(ridge.code).toBe(2);
+    expect(ridge.err).toMatch(/estimator .* is `ridge`/);
+    expect((await run('simulate', 'perceptron-bayes', '--d', '100', '--trajectory', '0')).code).toBe(2);
+    expect((await run('simulate', 'perceptron-bayes', '--d', '100', '--trajectory', '2.5')).code).toBe(2);
+  }, 60_000);
+});

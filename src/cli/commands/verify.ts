@@ -5,7 +5,7 @@ import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis } from '../../sweep/axis.ts';
 import { availableParallelism } from 'node:os';
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
-import { compareTrajectory } from '../../verify/trajectory.ts';
+import { compareTrajectory, simulateTrajectory, type SimulatedTrajectory } from '../../verify/trajectory.ts';
 import type { Compiled } from '../../compile/compile.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
@@ -30,9 +30,14 @@ error of every measured quantity over the trials.
 
 Options:
 ${COMMON}
+  --trajectory T      (estimator gamp) stop GAMP after T iterations and report every iterate t = 0..T: per
+                      quantity measurable from the overlaps (m, q, mse, gen_error...), the mean +- se over
+                      the trials of GAMP's t-th iterate. The simulation only; \`saddle verify --trajectory T\`
+                      puts the state evolution next to it, with z-scores
   --json              one JSON object per point: {"model", "params", "d", "n", "seed", "trials", "summary":
                       {quantity: {mean, se, trials}}, "runs": [{trial, converged, certificate, iterations,
-                      time, values}]}
+                      time, values}]}; with --trajectory also "iterations" and "steps": [{t, summary}],
+                      and each run's "trajectory": {quantity: [value at t = 0..T]}
   --out FILE.json     write the same JSON (an array over points) to a file
 
 Exit codes: 0 every estimator reached its certificate, 3 some did not (their trials are left out of the
@@ -84,33 +89,54 @@ const runJson = (model: string, r: SimulationRun) => ({
   model, params: r.params, d: r.d, n: r.trials[0]?.n, seed: r.seed, trials: r.trials.length, summary: r.summary,
   runs: r.trials.map((t) => ({
     trial: t.seed.trial, converged: t.converged, certificate: t.certificate, iterations: t.iterations, time: t.time, values: t.values,
-    ...(t.message !== undefined && { message: t.message }),
+    ...(t.message !== undefined && { message: t.message }), ...(t.trajectory && { trajectory: t.trajectory }),
   })),
 });
 
 export async function runSimulate(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' } });
+  const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')), undefined, loadOptions(values));
   const p = plan(values);
+  const iterations = trajectoryLength(values.trajectory);
   const progress = new Progress(p.points.length * p.trials);
+  const onTrial = (t: { seed: { trial: number }; converged: boolean }) => progress.tick(`trial ${t.seed.trial}`, t.converged);
   const runs: SimulationRun[] = [];
+  const paths: SimulatedTrajectory['steps'][] = [];
   try {
-    for (const params of p.points) runs.push(await simulateParallel(compiled, params, p.d, p.trials, p.seed, p.workers, (t) => progress.tick(`trial ${t.seed.trial}`, t.converged)));
+    for (const params of p.points) {
+      if (iterations === undefined) runs.push(await simulateParallel(compiled, params, p.d, p.trials, p.seed, p.workers, onTrial));
+      else {
+        const s = await simulateTrajectory(compiled, params, { d: p.d, trials: p.trials, seed: p.seed, iterations, workers: p.workers, onTrial });
+        runs.push(s.run);
+        paths.push(s.steps);
+      }
+    }
   } finally {
     await closeWorkers();
   }
-  const json = runs.map((r) => runJson(compiled.program.model.name, r));
+  const json = runs.map((r, i) => ({ ...runJson(compiled.program.model.name, r), ...(paths[i] && { iterations, steps: paths[i] }) }));
   if (values.out) writeFileSync(values.out as string, `${JSON.stringify(json, jsonNumbers, 1)}\n`);
   if (values.json) out(JSON.stringify(json.length === 1 ? json[0] : json, jsonNumbers));
   else {
-    for (const r of runs) {
+    for (const [i, r] of runs.entries()) {
       const failed = r.trials.filter((t) => !t.converged).length;
       out(`params ${Object.entries(r.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}  d=${r.d} n=${r.trials[0]?.n} seed=${r.seed} trials=${r.trials.length}${failed ? ` (${failed} did not converge, left out)` : ''}`);
-      out(textTable(['quantity', 'mean', 'se'], Object.entries(r.summary).map(([k, s]) => [k, s.mean, s.se])));
+      if (!paths[i]) out(textTable(['quantity', 'mean', 'se'], Object.entries(r.summary).map(([k, s]) => [k, s.mean, s.se])));
+      else {
+        // one row per iterate: each quantity's mean over the trials and its standard error
+        const quantities = Object.keys(paths[i][0]?.summary ?? {});
+        out(`GAMP iterate t = 0..${iterations}: mean and standard error over the trials (saddle verify --trajectory adds the state evolution)`);
+        out(textTable(['t', ...quantities.flatMap((k) => [k, `${k}_se`])], paths[i].map((s) => [s.t, ...quantities.flatMap((k) => [s.summary[k].mean, s.summary[k].se])])));
+      }
     }
   }
   return runs.every((r) => r.trials.every((t) => t.converged)) ? EXIT.ok : EXIT.notConverged;
+}
+
+/** `--trajectory T`: a number of GAMP iterations (undefined when the option is absent). */
+function trajectoryLength(value: unknown): number | undefined {
+  return num(value, 'trajectory', (x) => Number.isInteger(x) && x >= 1 && x <= 100_000, 'a number of GAMP iterations, an integer >= 1');
 }
 
 export async function runVerify(argv: readonly string[], out: (s: string) => void): Promise<number> {
@@ -120,7 +146,7 @@ export async function runVerify(argv: readonly string[], out: (s: string) => voi
   const p = plan(values);
   const tolerance = num(values.tolerance, 'tolerance', (x) => x > 0, 'a positive number') ?? 4;
   if (values.trajectory !== undefined) {
-    const iterations = num(values.trajectory, 'trajectory', (x) => Number.isInteger(x) && x >= 1 && x <= 100_000, 'a number of GAMP iterations, an integer >= 1');
+    const iterations = trajectoryLength(values.trajectory);
     if (values.sizes !== undefined) throw new UsageError('--trajectory and --sizes do not combine', 'run one, then the other');
     return verifyTrajectory(compiled, p, iterations!, tolerance, values, out);
   }
