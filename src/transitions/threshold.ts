@@ -5,6 +5,7 @@ import { solve } from '../solve/iterate.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { grid } from '../sweep/axis.ts';
 import { attracting, sweepLine, type SweepRow } from '../sweep/continuation.ts';
+import { fold } from './fold.ts';
 import { jacobian, spectralRadius } from './jacobian.ts';
 
 /**
@@ -170,6 +171,16 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
         if (ok) { onState = stateOf(s, problem); yOn = valueOf(s); } else if (s.status === 'converged') landed = valueOf(s);
         return ok;
       };
+      // One carried order parameter: solve for the fold itself. Else (or if Newton fails) bisect.
+      const c = rows[on].solution;
+      const problem = at(values[on]);
+      if (problem.carried.length === 1) {
+        const index = problem.carried[0];
+        const f = fold(at, stateOf(c, problem), index, c.state[problem.stateNames[index]], values[on],
+          Math.min(values[on], values[off]), Math.max(values[on], values[off]), tol);
+        evaluations++;
+        if (f) return result({ root: f.p, bracket: [f.p - f.error, f.p + f.error], converged: true });
+      }
       const root = bisectPredicate(holds, values[on], values[off], 2 * tol);
       // A spinodal is a jump that survives the refinement; a steep but continuous branch closes its gap.
       const gap = Math.abs(landed - yOn);

@@ -62,6 +62,18 @@ describe('thresholds of the Curie-Weiss magnet against closed forms', () => {
     expect(s.message).toMatch(/continuous/);
   });
 
+  it('spinodal of a model with two carried order parameters (bisection): the magnet\'s h_s', () => {
+    const beta = 2;
+    const ms = Math.sqrt(1 - 1 / beta);
+    const hs = beta * ms - Math.atanh(ms);
+    const two = loadModel('test/fixtures/two-sublattice.yaml');
+    expect(two.problem().carried).toHaveLength(2);
+    const t = findThreshold(two, { kind: 'spinodal', param: 'h', lo: -0.8, hi: 0.8, fixed: { beta }, init: 'negative', observable: 'a' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - hs)).toBeLessThan(2e-6);
+    expect(t.tolerance).toBeLessThanOrEqual(1e-6);
+  });
+
   it('spinodal backward: the positive branch followed down in h ends at -h_s (the mirror of the negative one)', () => {
     const beta = 2;
     const ms = Math.sqrt(1 - 1 / beta);
