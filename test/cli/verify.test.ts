@@ -85,4 +85,19 @@ describe('saddle simulate / verify on ridge', () => {
     const bad = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--simulate', 'trials=3');
     expect(bad.code).toBe(2);
   }, 60_000);
+
+  it('sweep --simulate runs the trials on worker threads: the CSV is the same byte for byte with --workers 1 (in-process) and 2', async () => {
+    const csv = (workers: string) => join(dir, `workers-${workers}.csv`);
+    for (const w of ['1', '2']) {
+      const r = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--set', 'lambda=0.1,Delta=0.5',
+        '--simulate', 'd=120,trials=3,seed=9', '--workers', w, '--out', csv(w));
+      expect(r.code).toBe(0);
+    }
+    const text = readFileSync(csv('1'), 'utf8');
+    expect(readFileSync(csv('2'), 'utf8')).toBe(text);
+    expect(text.trim().split('\n')).toHaveLength(4);
+    const bad = await run('sweep', 'equations/ridge.yaml', '--param', 'alpha=0.5:2:3', '--workers', '2');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--workers runs the trials of --simulate/);
+  }, 60_000);
 });

@@ -1,17 +1,18 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, extname } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
-import { simulate, simulationOf, type SimulationRun } from '../../verify/compare.ts';
+import { closeWorkers, simulateParallel, simulationOf, type SimulationRun } from '../../verify/compare.ts';
 import type { Compiled } from '../../compile/compile.ts';
 import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 
 export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
@@ -28,18 +29,23 @@ Options:
   --init NAME         initialisation of the first point and of cold restarts (default: uninformed);
                       \`all\`: one branch per named initialisation, and when the model has a free_energy the
                       column \`selected\` marks at each point the branch of lowest free energy (the equilibrium)
-  --out FILE          write the rows to FILE.csv (row by row, as they are solved) or FILE.json; columns:
+  --out FILE          write the rows to FILE.csv (row by row, as they are solved; with --simulate, as the
+                      simulation of their point finishes) or FILE.json; columns:
                       swept parameters, order parameters, observables, status, iterations, residual, branch,
                       selected
   --plot FILE         plot to FILE.svg or FILE.png (repeatable)
   --y A,B             quantities to plot (order parameters or observables; default: the observables)
-  --logx, --logy      logarithmic plot axes
+  --log-x, --log-y    logarithmic plot axes (also --logx, --logy). A swept range that reaches 0 or below
+                      is refused; values <= 0 of a plotted quantity are left out of the plot, with a note
+                      under its title and on the terminal (the rows keep them)
   --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
 ${PRIOR_HELP}
 
   --simulate d=D,trials=T[,seed=S]   also run the model's simulation section at every point of a line
                       (saddle simulate): columns sim_<quantity> and sim_<quantity>_se (mean and standard
                       error over the trials), sim_trials, sim_d, sim_seed; error bars on the plot
+  --workers N         worker threads for the trials of --simulate (default: the number of cores; 1 runs
+                      in-process); the numbers are the same with any N (trial t of a point uses the seed (S, t))
 
 Exit codes: 0 every point converged, 3 some points did not (their rows say why), 2 bad input.`;
 
@@ -48,7 +54,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     ...SOLVER_OPTIONS,
     param: { type: 'string', multiple: true }, direction: { type: 'string' }, out: { type: 'string' },
     plot: { type: 'string', multiple: true }, y: { type: 'string' }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
-    simulate: { type: 'string' },
+    'log-x': { type: 'boolean' }, 'log-y': { type: 'boolean' }, simulate: { type: 'string' }, workers: { type: 'string' },
   });
   if (values.help) { out(SWEEP_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')), undefined, loadOptions(values));
@@ -73,19 +79,30 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   if (outFile && !['.csv', '.json'].includes(extname(outFile))) throw new UsageError(`--out ${outFile}: write to a .csv or .json file`);
   const plots = (values.plot as string[] | undefined) ?? [];
   for (const p of plots) if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
+  const logX = Boolean(values['log-x'] || values.logx);
+  const logY = Boolean(values['log-y'] || values.logy);
+  const nonPositive = axes[0].values.filter((v) => !(v > 0));
+  if (logX && nonPositive.length) {
+    throw new UsageError(`--log-x: ${axes[0].name} takes ${nonPositive.length} value${nonPositive.length > 1 ? 's' : ''} <= 0 (${nonPositive.slice(0, 3).join(', ')}), which a log axis cannot place`,
+      `sweep a positive range (e.g. --param ${axes[0].name}=0.1:10:50:log) or drop --log-x`);
+  }
 
   const inits = values.init === 'all' ? Object.keys(base.inits) : undefined;
   if (values.init !== undefined && !inits && !(String(values.init) in base.inits)) {
     throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
   }
   const swept = axes.map((a) => a.name);
-  const sim = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
+  const sim = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled, values.workers);
+  if (!sim && values.workers !== undefined) throw new UsageError('--workers runs the trials of --simulate', 'add --simulate d=D,trials=T or drop --workers');
   const simCols = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
   const cols = [...columns(swept, base), ...simCols];
   const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
-  // Simulation overlay: the same point at finite size, run as each theory row finishes (and written with it).
-  const sims = new Map<string, SimulationRun>(); // one simulation per parameter point, shared by its branches
+  // Simulation overlay: the same point at finite size, once per point (shared by its branches), run after the
+  // theory (the sweep is synchronous and fast; the trials run on worker threads); with it, each row is written
+  // as its point's simulation finishes.
+  const sims = new Map<string, SimulationRun>();
   const pointKey = (r: SweepRow) => JSON.stringify(r.params);
+  let written = 0; // rows written to the CSV (with --simulate, in order as their points are simulated)
   const rowCells = (r: SweepRow): (string | number)[] => {
     const run = sims.get(pointKey(r));
     const extra = simCols.map((c) => {
@@ -106,12 +123,26 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     direction: direction as Direction | 'both',
     ...(values.init !== undefined && (inits ? { inits } : { init: String(values.init) })),
     onRow: (row: SweepRow) => {
-      if (sim && !sims.has(pointKey(row))) sims.set(pointKey(row), simulate(compiled, row.params, sim.d, sim.trials, sim.seed));
-      csv?.writeCells(rowCells(row));
+      if (!sim) csv?.writeCells(rowCells(row));
       progress.tick(swept.map((k) => `${k}=${+row.params[k].toPrecision(4)}`).join(' '), row.solution.status === 'converged');
     },
   };
   const rows = axes.length === 1 ? sweep(compiled, fixed, axes[0], options) : sweepGrid(compiled, fixed, axes[0], axes[1], options);
+  if (sim) {
+    const points = [...new Map(rows.map((r) => [pointKey(r), r.params])).values()];
+    const trials = new Progress(points.length * sim.trials);
+    try {
+      for (const params of points) {
+        const run = await simulateParallel(compiled, params, sim.d, sim.trials, sim.seed, sim.workers,
+          (t) => trials.tick(`${swept.map((k) => `${k}=${+params[k].toPrecision(4)}`).join(' ')} trial ${t.seed.trial}`, t.converged));
+        sims.set(JSON.stringify(params), run);
+        // rows in sweep order, each as soon as its point is simulated
+        while (csv && written < rows.length && sims.has(pointKey(rows[written]))) csv.writeCells(rowCells(rows[written++]));
+      }
+    } finally {
+      await closeWorkers();
+    }
+  }
 
   if (outFile?.endsWith('.json')) {
     mkdirSync(dirname(outFile), { recursive: true });
@@ -120,17 +151,20 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
       rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, rowCells(r)[j]]))) }, jsonNumbers, 1));
   }
   // vega and resvg take a second to load: only when a plot is asked for.
-  const { prettySymbol, writePlot } = plots.length ? await import('../../report/plot.ts') : { prettySymbol: String, writePlot: async () => {} };
+  const { prettySymbol, writePlot, plotNotes } = plots.length ? await import('../../report/plot.ts')
+    : { prettySymbol: String, writePlot: async () => {}, plotNotes: () => [] as string[] };
+  let notes: string[] = [];
   for (const p of plots) {
     const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
-    const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }),
-      logX: Boolean(values.logx), logY: Boolean(values.logy) });
+    const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }), logX, logY });
     const measured = sim ? [...sims.values()].flatMap((run) => ys.filter((y) => run.summary[y]).map((y) => {
       const { mean, se } = run.summary[y];
       const series = plot.series.find((s) => s.name === y || s.name.startsWith(`${y} (`))?.name ?? y;
       return { series, x: run.params[swept[0]], y: mean, lo: mean - se, hi: mean + se };
     })) : [];
-    await writePlot(sim ? { ...plot, measured, measuredLabel: `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}` } : plot, p);
+    const full = sim ? { ...plot, measured, measuredLabel: `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}` } : plot;
+    await writePlot(full, p);
+    if (p === plots[0]) notes = plotNotes(full);
   }
 
   const several = direction === 'both' || (inits?.length ?? 1) > 1;
@@ -143,11 +177,12 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   for (const f of failed.slice(0, 5)) out(`  ${swept.map((k) => `${k}=${f.params[k]}`).join(' ')}: ${f.solution.status}: ${f.solution.message ?? ''}`);
   if (outFile) out(`rows written to ${outFile}`);
   for (const p of plots) out(`plot written to ${p}`);
+  for (const n of notes) out(`  plot: ${n}; the rows keep every point`);
   return failed.length ? EXIT.notConverged : EXIT.ok;
 }
 
-/** `--simulate d=1000,trials=10[,seed=1]`: the simulation overlay of a sweep. */
-function simulationPlan(text: string, compiled: Compiled): { d: number; trials: number; seed: number; quantities: string[] } {
+/** `--simulate d=1000,trials=10[,seed=1]` and `--workers N`: the simulation overlay of a sweep. */
+function simulationPlan(text: string, compiled: Compiled, workersFlag: unknown): { d: number; trials: number; seed: number; workers: number; quantities: string[] } {
   const spec = simulationOf(compiled);
   const kv = Object.fromEntries(text.split(',').map((part) => {
     const m = /^\s*(d|trials|seed)\s*=\s*(\d+)\s*$/.exec(part);
@@ -157,5 +192,6 @@ function simulationPlan(text: string, compiled: Compiled): { d: number; trials: 
   if (!(kv.d >= 2)) throw new UsageError('--simulate needs d=D (an integer >= 2)', 'e.g. --simulate d=1000,trials=10');
   const trials = kv.trials ?? 8;
   if (!(trials >= 2)) throw new UsageError('--simulate: trials must be >= 2 (a standard error needs two)');
-  return { d: kv.d, trials, seed: kv.seed ?? 1, quantities: spec.measure.map((m) => m.theory) };
+  const workers = num(workersFlag, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
+  return { d: kv.d, trials, seed: kv.seed ?? 1, workers: Math.min(workers, trials), quantities: spec.measure.map((m) => m.theory) };
 }
