@@ -165,7 +165,7 @@ export function renderReport(content: ReportContent): RenderedReport {
     '</table></div>',
   ].join('');
   const equation = (e: LatexEquation): string =>
-    `<div class="eq" id="eq-${escapeHtml(e.name)}"><div class="eq-math">${math(e.tex, true)}</div><div class="eq-doc">${e.doc ? escapeHtml(e.doc) : ''}</div></div>`;
+    `<div class="eq${e.doc ? '' : ' bare'}" id="eq-${escapeHtml(e.name)}"><div class="eq-math">${math(e.tex, true)}</div>${e.doc ? `<div class="eq-doc">${escapeHtml(e.doc)}</div>` : ''}</div>`;
   let figureCount = 0;
   const figure = (f: Figure): string => `<figure>${scopeSvgIds(f.svg, `f${++figureCount}-`)}<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`;
 
@@ -311,6 +311,7 @@ footer { border-top: 1px solid var(--rule); margin-top: 3rem; }
 .note { padding: 0.4rem 0.7rem; border-left: 3px solid var(--rule); background: #f7f7f9; }
 .note.bad { border-color: var(--bad); } .note.warn { border-color: var(--warn); } .note.ok { border-color: var(--ok); }
 .eq { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 13rem); gap: 1rem; align-items: center; border-bottom: 1px dotted #ececf0; }
+.eq.bare { grid-template-columns: minmax(0, 1fr); }
 .eq-math { min-width: 0; overflow-x: auto; overflow-y: hidden; }
 .eq .katex-display { margin: 0.5rem 0; padding: 0.2rem 0; }
 .eq .katex-display > .katex { padding-left: 1.5rem; }

@@ -19,7 +19,7 @@ import { findThreshold, THRESHOLD_KINDS, type Threshold, type ThresholdKind, typ
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { num, onePositional, parse, parseSet, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { simulationPlan, type SimulationPlan } from '../simulation-plan.ts';
 
@@ -44,7 +44,7 @@ Options:
   --direction D       forward (default), backward, or both
   --y A,B             the quantities of one figure (repeatable: one figure per --y; default: one figure of
                       the observables other than free_energy)
-  --logx, --logy      logarithmic plot axes
+  --log-x, --log-y    logarithmic plot axes (also --logx, --logy)
   --simulate d=D,trials=T[,seed=S]   simulation points (mean +- SE) on the curves, at every sweep point
                       (the model's simulation section, as \`saddle sweep --simulate\`)
 
@@ -55,6 +55,7 @@ Options:
                       parameters (with NAME=VALUE overriding them), as \`saddle verify\`; repeatable
   --workers N         worker threads for the simulation trials (default: the number of cores)
   --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
+${PRIOR_HELP}
 
 Exit codes: 0 every solve converged (and every threshold was found), 3 some did not (the page is still
 written and lists them), 2 bad input.`;
@@ -71,7 +72,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     ...SOLVER_OPTIONS,
     out: { type: 'string' }, title: { type: 'string' }, equals: { type: 'boolean' },
     param: { type: 'string', multiple: true }, inits: { type: 'string' }, direction: { type: 'string' },
-    y: { type: 'string', multiple: true }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
+    y: { type: 'string', multiple: true }, logx: { type: 'boolean' }, logy: { type: 'boolean' }, 'log-x': { type: 'boolean' }, 'log-y': { type: 'boolean' },
     simulate: { type: 'string' }, threshold: { type: 'string', multiple: true }, verify: { type: 'string', multiple: true },
     workers: { type: 'string' },
   });
@@ -82,7 +83,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   if (!outFile) throw new UsageError('give the page to write, --out FILE.html', 'e.g. --out report.html');
   if (!['.html', '.htm'].includes(extname(outFile).toLowerCase())) throw new UsageError(`--out ${outFile}: write to a .html file`);
   const file = resolveModel(onePositional(positionals, 'report'));
-  const compiled = loadModel(file);
+  const compiled = loadModel(file, undefined, loadOptions(values));
   const fixed = parseSet(values.set as string[] | undefined);
   const base = compiled.problem(fixed);
   const solver = solveOptions(values);
@@ -100,6 +101,11 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
       throw new UsageError(`model "${base.model}" has no parameter \`${axis.name}\``, didYouMean(axis.name, base.paramNames) ?? `its parameters: ${base.paramNames.join(', ')}`);
     }
     for (const v of axis.values) compiled.problem({ ...fixed, [axis.name]: v });
+  }
+  const logX = Boolean(values['log-x'] || values.logx);
+  const logY = Boolean(values['log-y'] || values.logy);
+  if (logX && axis && axis.values.some((v) => !(v > 0))) {
+    throw new UsageError(`--log-x: ${axis.name} takes values <= 0, which a log axis cannot place`, `sweep a positive range (e.g. --param ${axis.name}=0.1:10:50:log) or drop --log-x`);
   }
   const direction = (values.direction as string | undefined) ?? 'forward';
   if (!['forward', 'backward', 'both'].includes(direction)) throw new UsageError(`--direction ${direction}: use forward, backward or both`);
@@ -163,7 +169,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     const others = Object.entries(params).filter(([k]) => k !== axis.name);
     const where = others.length ? others.map(([k, v]) => `${prettySymbol(k)} = ${+v.toPrecision(6)}`).join(', ') : '';
     for (const ys of figures) {
-      let plot = sweepPlot(rows, { title: `${base.model}${where ? `: ${where}` : ''}`, x: axis.name, ys, logX: Boolean(values.logx), logY: Boolean(values.logy) });
+      let plot = sweepPlot(rows, { title: `${base.model}${where ? `: ${where}` : ''}`, x: axis.name, ys, logX, logY });
       const label = sim && `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}`;
       if (sim) plot = simulationOverlay(plot, sims.values(), ys, axis.name, label!);
       const failed = rows.filter((r) => r.solution.status !== 'converged').length;
@@ -171,7 +177,8 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
         svg: await renderSvg(plot),
         caption: `${ys.join(', ')} against ${axis.name}${where ? ` at ${where}` : ''}: ${rows.length} solves by continuation`
           + ` from ${inits ? inits.join(', ') : init}${direction !== 'forward' ? ` (${direction})` : ''}`
-          + `${failed ? `; ${failed} did not converge (red markers, gaps in the lines)` : ''}${sim ? `; squares: ${label} (seed ${sim.seed})` : ''}.`,
+          + `${failed ? `; ${failed} did not converge (red markers, gaps in the lines)` : ''}`
+          + `${sim && ys.some((y) => sim.quantities.includes(y)) ? `; open markers with error bars: ${label} (seed ${sim.seed})` : ''}.`,
       });
     }
   }
@@ -215,7 +222,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   // A summary on standard output.
   out(`report written to ${outFile} (${Math.round(html.length / 1024)} kB)`);
   if (axis) out(`sweep: ${rows.length} points, ${rows.filter((r) => r.solution.status === 'converged').length} converged${sim ? `; simulation at ${sims.size} points (d = ${sim.d}, ${sim.trials} trials)` : ''}; ${figs.length} figure${figs.length === 1 ? '' : 's'}`);
-  for (const t of found) out(t.found ? `threshold ${t.kind}: ${t.param} = ${t.threshold} +- ${t.tolerance.toExponential(1)}` : `threshold ${t.kind}: not found: ${t.message}`);
+  for (const t of found) out(t.found ? `threshold ${t.kind}: ${t.param} = ${t.threshold.toFixed(decimalsOf(t.tolerance))} +- ${t.tolerance.toExponential(1)}` : `threshold ${t.kind}: not found: ${t.message}`);
   for (const v of verified) out(`verify at ${Object.entries(v.run.params).map(([k, x]) => `${k}=${x}`).join(' ')}: ${v.rows.every((r) => r.pass) ? `every |z| <= ${v.plan.tolerance}` : `disagreement (|z| > ${v.plan.tolerance}) for ${v.rows.filter((r) => !r.pass).map((r) => r.quantity).join(', ')}`}`);
   for (const f of diagnostics.failed.slice(0, 5)) out(`  not converged: ${Object.entries(f.params).map(([k, x]) => `${k}=${x}`).join(' ')} (${f.branch}): ${f.status}: ${f.message ?? ''}`);
   for (const e of mathErrors) out(`warning: an equation could not be rendered and is shown as LaTeX source: ${e}`);
@@ -342,8 +349,7 @@ function thresholdTable(found: readonly Threshold[], specs: readonly ThresholdSp
       const s = specs[i];
       const what = [s.observable && `observable ${s.observable}`, s.level !== undefined && `level ${s.level}`, s.init && `init ${s.init}`,
         s.high && `high ${s.high}`, s.direction && `direction ${s.direction}`].filter(Boolean).join(', ');
-      // As many decimals as the tolerance resolves.
-      const decimals = Math.min(15, Math.max(0, Math.ceil(-Math.log10(t.tolerance))));
+      const decimals = decimalsOf(t.tolerance);
       return [
         `${t.kind}${what ? ` (${what})` : ''}`, { tex: `${latexSymbol(t.param)} \\in [${s.lo}, ${s.hi}]` },
         t.found ? { tex: `${latexSymbol(t.param)} = ${t.threshold.toFixed(decimals)}` } : '', t.found ? t.tolerance : '',
@@ -352,6 +358,11 @@ function thresholdTable(found: readonly Threshold[], specs: readonly ThresholdSp
       ];
     }),
   };
+}
+
+/** As many decimals as a tolerance resolves (2.5e-7: 7). */
+function decimalsOf(tolerance: number): number {
+  return Number.isFinite(tolerance) && tolerance > 0 ? Math.min(15, Math.max(0, Math.ceil(-Math.log10(tolerance)))) : 6;
 }
 
 function verifyTable(v: { plan: VerifyPlan; run: SimulationRun; solution: Solution; rows: readonly Comparison[] }): ReportTable {
