@@ -140,6 +140,9 @@ export function expandLowrank(input: Model, selected = 0): LowrankExpansion {
   const merged = merge(model, out, state, updates, observables, freeEnergy, add, { section: 'lowrank', hint });
   // a model that offers several priors names the one in use, so that every output says which it is
   const name = spec.priors.length > 1 && priorSpec ? `${model.name} (prior ${priorText(priorSpec)})` : model.name;
-  model = { ...merged, name, lowrank: { ...spec, selected } };
+  // a spiked-wigner simulation draws x from the prior in use, at the section's snr
+  const sim = merged.simulation;
+  const simulation = sim?.model === 'spiked-wigner' && priorSpec && spec.snr ? { ...sim, source: { prior: priorSpec, snr: spec.snr.text } } : sim;
+  model = { ...merged, name, lowrank: { ...spec, selected }, ...(simulation && { simulation }) };
   return { model, issues };
 }

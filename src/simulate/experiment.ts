@@ -1,10 +1,13 @@
 /**
  * One model file's `simulation:` section at fixed parameter values, run trial by trial: draw an instance
- * (data.ts), fit the estimator to its certificate (estimators/, or the model's own GAMP, gamp.ts), measure
- * (measure.ts), and summarise the trials into a mean and a standard error per theory quantity.
+ * (data.ts, or the spiked Wigner matrix of a lowrank model, spiked.ts), fit the estimator to its certificate
+ * (estimators/, or the model's own GAMP or AMP), measure (measure.ts), and summarise the trials into a mean and a
+ * standard error per theory quantity.
  */
 import type { Problem } from '../compile/compile.ts';
 import { UsageError } from '../errors.ts';
+import { PRIORS } from '../glm/priors.ts';
+import { amp, spikedInstance, spikedMeasures } from './spiked.ts';
 import type { Channel, Instance, Prior } from './data.ts';
 import { drawSamples, drawTeacher, makeInstance, sampleCount } from './data.ts';
 import type { Fit } from './estimators/types.ts';
@@ -15,8 +18,8 @@ import { lasso } from './estimators/lasso.ts';
 import { logistic, logisticLoss } from './estimators/logistic.ts';
 import { ridge } from './estimators/ridge.ts';
 import { exactTestError, measure, type Measurement, type Task } from './measure.ts';
-import { Purpose, trialStream, type TrialSeed } from './rng.ts';
-import type { Measured, Ref, SimulationSpec } from './section.ts';
+import { Purpose, trialStream, type Rng, type TrialSeed } from './rng.ts';
+import type { GlmSimulation, Measured, Ref, SimulationSpec, SpikedSimulation } from './section.ts';
 
 /** What an estimator returns to the experiment: an ERM fit (estimators/) or a GAMP run with its iterates. */
 export interface Estimate extends Pick<Fit, 'w' | 'converged' | 'certificate' | 'iterations' | 'message'> {
@@ -32,7 +35,11 @@ export interface FitOptions {
 }
 
 /** The section resolved at parameter values: what to draw, what to fit, what it is called in the theory. */
-export interface Experiment {
+export type Experiment = GlmExperiment | SpikedExperiment;
+
+/** Teacher-student data through a channel, fitted by an ERM estimator or GAMP. */
+export interface GlmExperiment {
+  readonly kind: 'glm';
   readonly prior: Prior;
   /** Teacher entries are drawn from `prior` and multiplied by this (gauss-bernoulli(rho, power)). */
   readonly teacherScale: number;
@@ -45,6 +52,23 @@ export interface Experiment {
   readonly measure: SimulationSpec['measure'];
   /** The channel cannot tell w* from -w* (abs): overlaps are measured after aligning the estimate's sign with
    * the teacher's, i.e. m is |w.w*|/d. */
+  readonly signSymmetric: boolean;
+}
+
+/** The spiked Wigner matrix of a lowrank section, estimated by Bayes-optimal AMP (spiked.ts). */
+export interface SpikedExperiment {
+  readonly kind: 'spiked-wigner';
+  readonly snr: number;
+  /** One teacher component from the prior piece in use. */
+  readonly draw: (rng: Rng) => number;
+  readonly estimator: string;
+  readonly damping: number;
+  /** The start's overlap with the teacher (0: uninformed). */
+  readonly m0: number;
+  readonly fa: (B: number, A: number) => number;
+  readonly fv: (B: number, A: number) => number;
+  readonly measure: SimulationSpec['measure'];
+  /** The prior is symmetric under x -> -x (zero mean): the sign of the estimate is aligned with the teacher's. */
   readonly signSymmetric: boolean;
 }
 
@@ -77,6 +101,48 @@ export interface Summary {
  * calls the model's compiled GAMP functions at these values: pass the Problem made at them.
  */
 export function experimentAt(spec: SimulationSpec, params: Readonly<Record<string, number>>, problem?: Problem): Experiment {
+  return spec.model === 'spiked-wigner' ? spikedAt(spec, params, problem) : glmAt(spec, params, problem);
+}
+
+/** A parameter name or a number, at the given parameter values. */
+const argValue = (text: string, params: Readonly<Record<string, number>>) => (text in params ? params[text] : Number(text));
+
+function spikedAt(spec: SpikedSimulation, params: Readonly<Record<string, number>>, problem: Problem | undefined): SpikedExperiment {
+  const source = spec.source;
+  if (!source) throw new UsageError('a spiked-wigner simulation needs a model with a lowrank section', 'add `lowrank: { prior: ..., snr: ... }`');
+  const prior = source.prior;
+  const piece = prior.kind === 'builtin' ? PRIORS.get(prior.name) : undefined;
+  if (!piece?.draw) {
+    const name = prior.kind === 'builtin' ? prior.name : `a prior given by its ${prior.kind === 'density' ? 'density' : 'values'}`;
+    throw new UsageError(`the spiked-wigner simulation cannot draw x from ${name}: only the built-in priors have a sampler`,
+      `built-in priors: ${[...PRIORS.values()].filter((p) => p.draw).map((p) => p.name).join(', ')}`);
+  }
+  const args = prior.kind === 'builtin' ? piece.params.map((p, i) => {
+    const a = prior.args[i];
+    return a === undefined ? Number(p.default) : argValue(a.text, params);
+  }) : [];
+  const bad = piece.checkArgs?.(args);
+  if (bad) throw new UsageError(bad);
+  const snr = argValue(source.snr, params);
+  if (!(snr >= 0 && Number.isFinite(snr))) throw new UsageError(`the signal-to-noise ratio must be finite and >= 0, got ${snr}`);
+  const e = spec.estimator.args.map((a) => argValue(a.text, params));
+  const damping = e[0] ?? 1;
+  const m0 = e[1] ?? 0;
+  if (!(damping > 0 && damping <= 1)) throw new UsageError(`amp(damping): the damping must be in (0, 1], got ${damping}`, 'amp(1) is undamped AMP; amp(0.5) takes half of each new estimate');
+  if (!(m0 >= 0 && m0 <= 1)) throw new UsageError(`amp(damping, m0): m0, the start's overlap with the signal, must be in [0, 1], got ${m0}`, '0: an uninformed start (default), 1: the signal itself (the informed branch)');
+  const fns = problem?.kernels.functions;
+  if (typeof fns?.fa !== 'function' || typeof fns?.fv !== 'function') {
+    throw new UsageError(`AMP needs the functions fa and fv of ${problem ? `model "${problem.model}"` : 'the model'}`, 'a lowrank section declares them');
+  }
+  const { fa, fv } = fns;
+  const draw = (rng: Rng) => piece.draw!(args, rng);
+  return {
+    kind: 'spiked-wigner', snr, draw, estimator: spec.estimator.name, damping, m0, fa, fv, measure: spec.measure,
+    signSymmetric: Math.abs(fa(0, 0)) <= 1e-12 * Math.sqrt(fv(0, 0)),
+  };
+}
+
+function glmAt(spec: GlmSimulation, params: Readonly<Record<string, number>>, problem: Problem | undefined): GlmExperiment {
   const args = (ref: Ref) => ref.args.map((a) => (a.text in params ? params[a.text] : Number(a.text)));
   const t = args(spec.teacher);
   const prior: Prior = spec.teacher.name === 'rademacher' ? { kind: 'rademacher' }
@@ -100,8 +166,8 @@ export function experimentAt(spec: SimulationSpec, params: Readonly<Record<strin
   })();
   const e = args(spec.estimator);
   const square = (y: number, z: number) => 0.5 * (y - z) ** 2;
-  let fit: Experiment['fit'];
-  let loss: Experiment['loss'];
+  let fit: GlmExperiment['fit'];
+  let loss: GlmExperiment['loss'];
   let task: Task = 'regression';
   switch (spec.estimator.name) {
     case 'ridge': fit = (data) => ridge(data, e[0]); loss = square; break;
@@ -116,13 +182,13 @@ export function experimentAt(spec: SimulationSpec, params: Readonly<Record<strin
     }
   }
   return {
-    prior, teacherScale, channel, alpha: params.alpha, task, estimator: spec.estimator.name, fit,
+    kind: 'glm', prior, teacherScale, channel, alpha: params.alpha, task, estimator: spec.estimator.name, fit,
     ...(loss && { loss }), measure: spec.measure, signSymmetric: channel.kind === 'abs',
   };
 }
 
 /** gamp(damping = 1, q0 = 0) with the model's functions; a random start draws from the trial's solver stream. */
-function gampFit(e: readonly number[], problem: Problem | undefined): Experiment['fit'] {
+function gampFit(e: readonly number[], problem: Problem | undefined): GlmExperiment['fit'] {
   const damping = e[0] ?? 1;
   const q0 = e[1] ?? 0;
   if (!(damping > 0 && damping <= 1)) throw new UsageError(`gamp(damping): the damping must be in (0, 1], got ${damping}`, 'gamp(1) is undamped GAMP; gamp(0.5) takes half of each new message');
@@ -145,7 +211,7 @@ function gampFit(e: readonly number[], problem: Problem | undefined): Experiment
 }
 
 /** One trial's instance; a scaled teacher (gauss-bernoulli(rho, power)) draws the same streams as makeInstance. */
-export function instanceOf(x: Experiment, d: number, seed: TrialSeed): Instance {
+export function instanceOf(x: GlmExperiment, d: number, seed: TrialSeed): Instance {
   const spec = { d, alpha: x.alpha, prior: x.prior, channel: x.channel, seed };
   if (x.teacherScale === 1) return makeInstance(spec);
   // makeInstance's checks: alpha and n here, the prior's and the channel's parameters on a one-sample instance
@@ -167,11 +233,47 @@ const pick = (m: Measurement, what: Measured): number => {
     case 'train_error': return m.trainError;
     case 'test_error': return m.testErrorExact;
     case 'test_error_sampled': return m.testErrorSample;
+    case 'matrix_error': return NaN; // not measured in a glm experiment (checkSimulation refuses it)
   }
 };
 
 /** One trial: its own instance (seeded by master seed and trial index), fit, measurements. */
 export function runTrial(x: Experiment, d: number, seed: TrialSeed, options: FitOptions = {}): Trial {
+  return x.kind === 'spiked-wigner' ? spikedTrial(x, d, seed) : glmTrial(x, d, seed, options);
+}
+
+/**
+ * One spiked Wigner trial at N = d: the teacher from the teacher stream, W from the inputs stream, AMP's random
+ * start from the solver stream; the overlaps after aligning the estimate's sign with the teacher's (a symmetric
+ * prior cannot tell x from -x), so m = |w.x|/N.
+ */
+function spikedTrial(x: SpikedExperiment, d: number, seed: TrialSeed): Trial {
+  const t0 = performance.now();
+  const instance = spikedInstance(d, x.snr, x.draw, trialStream(seed, Purpose.teacher), trialStream(seed, Purpose.inputs));
+  const r = amp(instance, { fa: x.fa, fv: x.fv }, {
+    damping: x.damping, m0: x.m0, teacher: instance.teacher, rng: trialStream(seed, Purpose.solver),
+  });
+  const s = spikedMeasures(r.w, instance.teacher, x.signSymmetric);
+  const pickSpiked = (what: Measured): number => {
+    switch (what) {
+      case 'm': return s.m;
+      case 'q': return s.q;
+      case 'q_star': return s.qStar;
+      case 'estimation_error': return s.estimationError;
+      case 'matrix_error': return s.matrixError;
+      default: return NaN; // not measured in a spiked-wigner experiment (checkSimulation refuses it)
+    }
+  };
+  const converged = r.status === 'converged';
+  return {
+    seed, n: d, d,
+    values: Object.fromEntries(x.measure.map((q) => [q.theory, pickSpiked(q.measured)])),
+    converged, certificate: r.residual, iterations: r.iterations, time: performance.now() - t0,
+    ...(!converged && r.message !== undefined && { message: `amp ${r.status}: ${r.message}` }),
+  };
+}
+
+function glmTrial(x: GlmExperiment, d: number, seed: TrialSeed, options: FitOptions): Trial {
   const t0 = performance.now();
   const instance = instanceOf(x, d, seed);
   const fit = x.fit(instance, seed, options);
@@ -198,7 +300,7 @@ export function runTrial(x: Experiment, d: number, seed: TrialSeed, options: Fit
 }
 
 /** Per-iterate values of the quantities that follow from the overlaps (the others are NaN). */
-function trajectoryOf(x: Experiment, qStar: number, sign: number, history: readonly GampIterate[]): Record<string, number[]> {
+function trajectoryOf(x: GlmExperiment, qStar: number, sign: number, history: readonly GampIterate[]): Record<string, number[]> {
   const at = (h: GampIterate, what: Measured): number => {
     const m = sign * h.m;
     switch (what) {

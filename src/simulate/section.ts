@@ -1,6 +1,6 @@
 import { isMap, isScalar } from 'yaml';
 import { readPieceRef, type SectionReader } from '../glm/section.ts';
-import type { BuiltinRef } from '../glm/types.ts';
+import type { BuiltinRef, PriorSpec } from '../glm/types.ts';
 import type { Issue, Loc } from '../model/issues.ts';
 import { didYouMean } from '../model/suggest.ts';
 import type { Program } from '../ir/nodes.ts';
@@ -20,14 +20,39 @@ import type { Program } from '../ir/nodes.ts';
  *       gen_error: test_error
  *
  * Arguments are parameter names or numbers. n = round(alpha d): the model must have a parameter `alpha`.
+ *
+ * A model with a `lowrank:` section simulates its spiked Wigner matrix instead (spiked.ts):
+ *
+ *   simulation:
+ *     model: spiked-wigner         # Y = sqrt(snr/N) x x^T + W, x from the lowrank section's prior (the one in use)
+ *     estimator: amp               # amp | amp(damping) | amp(damping, m0): Bayes-optimal AMP from the prior's fa, fv
+ *     measure: { m: m, mse: matrix_error, mse_x: estimation_error }
  */
-export interface SimulationSpec {
-  readonly teacher: Ref;
-  readonly channel: Ref;
+export type SimulationSpec = GlmSimulation | SpikedSimulation;
+
+interface SimulationCommon {
   readonly estimator: Ref;
   readonly measure: readonly { readonly theory: string; readonly measured: Measured; readonly loc: Loc }[];
   readonly loc: Loc;
 }
+
+/** Teacher-student GLM: inputs x ~ N(0, I_d), labels through a channel (the default `model: glm`). */
+export interface GlmSimulation extends SimulationCommon {
+  readonly model: 'glm';
+  readonly teacher: Ref;
+  readonly channel: Ref;
+}
+
+/** The spiked Wigner model of a lowrank section: its prior and signal-to-noise ratio are the section's. */
+export interface SpikedSimulation extends SimulationCommon {
+  readonly model: 'spiked-wigner';
+  /** Filled in by the lowrank expansion (glm/lowrank.ts): the prior in use and the snr (a parameter name or a
+   * number). */
+  readonly source?: { readonly prior: PriorSpec; readonly snr: string };
+}
+
+/** The experiments a simulation section can describe. */
+export const EXPERIMENTS = ['glm', 'spiked-wigner'] as const;
 
 /** `name(arg, ...)`, located: arguments are parameter names or numbers. */
 export type Ref = BuiltinRef;
@@ -42,8 +67,15 @@ export const MEASURED = {
   train_error: 'training error: mean squared residual (regression) or fraction misclassified (classification)',
   test_error: 'test error, exact from the overlaps for Gaussian inputs',
   test_error_sampled: 'test error on fresh samples',
+  matrix_error: 'spiked-wigner: |w w^T - w* w*^T|_F^2 / d^2 = q^2 - 2 m^2 + q_star^2',
 } as const;
 export type Measured = keyof typeof MEASURED;
+
+/** What each experiment measures (the others are meaningless there). */
+export const MEASURABLE: Readonly<Record<SimulationSpec['model'], readonly Measured[]>> = {
+  glm: ['m', 'q', 'q_star', 'estimation_error', 'train_loss', 'train_error', 'test_error', 'test_error_sampled'],
+  'spiked-wigner': ['m', 'q', 'q_star', 'estimation_error', 'matrix_error'],
+};
 
 /** Each piece, its parameters (all required unless a default is given) and what it is. */
 export const TEACHERS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
@@ -69,6 +101,13 @@ export const ESTIMATORS: Readonly<Record<string, { args: readonly string[]; opti
   // damping in (0, 1] (default 1); q0 > 0: a random start a ~ N(0, q0) instead of the prior mean (default 0)
   gamp: { args: ['damping', 'q0'], optional: 2 },
 };
+/** Estimators of the spiked-wigner experiment (spiked.ts). */
+export const SPIKED_ESTIMATORS: Readonly<Record<string, { args: readonly string[]; optional?: number }>> = {
+  // damping in (0, 1] (default 1); m0 in [0, 1]: the start's overlap with the signal (default 0: a random start)
+  amp: { args: ['damping', 'm0'], optional: 2 },
+};
+/** The functions AMP calls: a model with a `lowrank:` section has them. */
+export const AMP_FUNCTIONS = ['fa', 'fv'] as const;
 
 /** The functions the gamp estimator calls: a model with a `glm:` section has them. */
 export const GAMP_FUNCTIONS = ['fa', 'fv', 'gout', 'dgout'] as const;
@@ -81,13 +120,31 @@ const HINT = {
 
 /** Reads the section's shape (names are checked against the model by checkSimulation). */
 export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader): SimulationSpec | undefined {
-  const o = r.options(node, ['teacher', 'channel', 'estimator', 'measure'], 'simulation');
+  const o = r.options(node, ['model', 'teacher', 'channel', 'estimator', 'measure'], 'simulation');
+  let model: SimulationSpec['model'] = 'glm';
+  if (o.has('model')) {
+    const m = r.strOf(o.get('model'), 'simulation.model');
+    if (m === 'glm' || m === 'spiked-wigner') model = m;
+    else if (m !== undefined) {
+      r.add('bad-value', r.locOf(o.get('model')), `unknown simulation model \`${m}\``, m,
+        didYouMean(m, EXPERIMENTS) ?? `models: ${EXPERIMENTS.join(', ')} (glm: teacher-student data, the default; spiked-wigner: the matrix of a lowrank section)`);
+    }
+  }
+  const spiked = model === 'spiked-wigner';
   const ref = (key: 'teacher' | 'channel' | 'estimator'): Ref | undefined => {
-    if (!o.has(key)) {
-      r.add('missing-key', loc, `the simulation section has no \`${key}\``, key, HINT[key]);
+    if (spiked && key !== 'estimator') {
+      if (o.has(key)) {
+        r.add('bad-value', r.locOf(o.get(key)), `a spiked-wigner simulation takes no \`${key}\`: the lowrank section gives the prior of x and the signal-to-noise ratio`, key,
+          `remove \`${key}:\`; \`--prior NAME\` selects the prior of both the theory and the simulation`);
+      }
       return undefined;
     }
-    return readPieceRef(o.get(key), `simulation.${key}`, key, HINT[key], r);
+    const hint = key === 'estimator' && spiked ? `estimators: ${Object.keys(SPIKED_ESTIMATORS).join(', ')}` : HINT[key];
+    if (!o.has(key)) {
+      r.add('missing-key', loc, `the simulation section has no \`${key}\``, key, hint);
+      return undefined;
+    }
+    return readPieceRef(o.get(key), `simulation.${key}`, key, hint, r);
   };
   const teacher = ref('teacher');
   const channel = ref('channel');
@@ -113,8 +170,10 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
       measure.push({ theory, measured: what as Measured, loc: r.locOf(v) });
     }
   }
-  if (!teacher || !channel || !estimator) return undefined;
-  return { teacher, channel, estimator, measure, loc };
+  if (!estimator) return undefined;
+  if (spiked) return { model: 'spiked-wigner', estimator, measure, loc };
+  if (!teacher || !channel) return undefined;
+  return { model: 'glm', teacher, channel, estimator, measure, loc };
 }
 
 /** Names against the model: pieces, their arity, parameter arguments, theory quantities, and `alpha`. */
@@ -141,6 +200,25 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
       }
     }
   };
+  for (const m of spec.measure) {
+    if (!MEASURABLE[spec.model].includes(m.measured)) {
+      add(m.loc, 'bad-value', `\`${m.measured}\` is not measured in a ${spec.model} experiment`, m.measured,
+        `measurable there: ${MEASURABLE[spec.model].join(', ')}`);
+    }
+  }
+  if (spec.model === 'spiked-wigner') {
+    piece(spec.estimator, SPIKED_ESTIMATORS, 'estimator');
+    if (!program.model.lowrank) {
+      add(spec.loc, 'missing-key', 'a spiked-wigner simulation draws x from the prior of the model\'s lowrank section, and the model has none', 'lowrank',
+        'add `lowrank: { prior: ..., snr: ... }` (docs/model-files.md, "lowrank")');
+    }
+    const missing = AMP_FUNCTIONS.filter((f) => !program.functions.some((g) => g.name === f));
+    if (missing.length && program.model.lowrank) {
+      add(spec.estimator.loc, 'unknown-function', `AMP calls the model's ${AMP_FUNCTIONS.join(', ')}; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not declared`, missing[0]);
+    }
+    theoryQuantities(spec, program, add);
+    return issues;
+  }
   piece(spec.teacher, TEACHERS, 'teacher');
   piece(spec.channel, CHANNELS, 'channel');
   piece(spec.estimator, ESTIMATORS, 'estimator');
@@ -166,6 +244,12 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
     pair(spec.channel, glm?.channel, channelCanon, 'channel', 'channel');
   }
   if (!params.includes('alpha')) add(spec.loc, 'unknown-symbol', 'a simulation needs a parameter `alpha` (n = round(alpha d))', 'alpha');
+  theoryQuantities(spec, program, add);
+  return issues;
+}
+
+/** Every measured theory quantity is an order parameter or an observable of the model. */
+function theoryQuantities(spec: SimulationSpec, program: Program, add: (loc: Loc, code: Issue['code'], message: string, symbol?: string, hint?: string) => void): void {
   const theory = [...program.state.map((s) => s.name), ...program.observables.map((o) => o.name)];
   for (const m of spec.measure) {
     if (!theory.includes(m.theory)) {
@@ -173,7 +257,6 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
         didYouMean(m.theory, theory) ?? `theory quantities: ${theory.join(', ')}`);
     }
   }
-  return issues;
 }
 
 const show = (r: { name: string; args: readonly { text: string }[] }) => (r.args.length ? `${r.name}(${r.args.map((a) => a.text).join(', ')})` : r.name);

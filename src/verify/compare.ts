@@ -75,7 +75,8 @@ export async function simulateParallel(compiled: Compiled, params: Readonly<Reco
   experimentAt(simulationOf(compiled), values, problem); // misuse (e.g. bad estimator arguments) is reported here, not in a worker
   const pool = await workerPool(workers);
   const out = await Promise.all(Array.from({ length: trials }, async (_, t) => {
-    const task: TrialTask = { file: resolve(file), params: values, d, seed: { master: seed, trial: t }, fit };
+    const load = compiled.program.model.loadOptions;
+    const task: TrialTask = { file: resolve(file), params: values, d, seed: { master: seed, trial: t }, fit, ...(load && { load }) };
     const trial = (await pool.run(task)) as Trial;
     onTrial?.(trial);
     return trial;
