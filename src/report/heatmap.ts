@@ -43,9 +43,15 @@ function edges(values: readonly number[], log: boolean): number[] {
 export function heatMapSpec(map: HeatMap): TopLevelSpec {
   const xe = edges(map.x.values, map.x.log);
   const ye = edges(map.y.values, map.y.log);
-  const cells = map.x.values.flatMap((x, i) => map.y.values.map((y, j) => {
+  // Each cell reaches half-way into its upper neighbours, which are drawn after it: two anti-aliased edges in one
+  // pixel would let the white background through, as hairline seams.
+  const over = (e: number[], k: number, log: boolean) => {
+    if (k + 2 >= e.length) return e[k + 1];
+    return log ? Math.sqrt(e[k + 1] * e[k + 2]) : (e[k + 1] + e[k + 2]) / 2;
+  };
+  const cells = map.x.values.flatMap((_x, i) => map.y.values.map((_y, j) => {
     const v = map.values[i][j];
-    return { x0: xe[i], x1: xe[i + 1], y0: ye[j], y1: ye[j + 1], v: Number.isFinite(v) ? v : null };
+    return { x0: xe[i], x1: over(xe, i, map.x.log), y0: ye[j], y1: over(ye, j, map.y.log), v: Number.isFinite(v) ? v : null };
   }));
   const linePoints = map.lines.flatMap((l, n) => {
     let segment = 0;
@@ -54,23 +60,14 @@ export function heatMapSpec(map: HeatMap): TopLevelSpec {
       return [{ x: p.x, y: p.y, line: l.name, segment: `${n}-${segment}`, order: p.x }];
     });
   });
-  const labels: { x: number; y: number; label: string }[] = [];
-  if (map.regions) {
-    const seen = new Map<string, { i: number; j: number }[]>();
-    map.regions.forEach((col, i) => col.forEach((r, j) => { if (r !== null) seen.set(r, [...(seen.get(r) ?? []), { i, j }]); }));
-    for (const [label, at] of seen) {
-      const ci = at.reduce((s, c) => s + c.i, 0) / at.length;
-      const cj = at.reduce((s, c) => s + c.j, 0) / at.length;
-      const near = at.reduce((b, c) => ((c.i - ci) ** 2 + (c.j - cj) ** 2 < (b.i - ci) ** 2 + (b.j - cj) ** 2 ? c : b));
-      labels.push({ x: map.x.values[near.i], y: map.y.values[near.j], label });
-    }
-  }
+  const labels = map.regions ? regionLabelPlaces(map.regions).map((p) => ({ x: map.x.values[p.i], y: map.y.values[p.j], label: p.label })) : [];
   const scale = (log: boolean, lo: number, hi: number) => ({ type: log ? 'log' : 'linear', domain: [lo, hi], nice: false, zero: false }) as const;
   const xScale = scale(map.x.log, xe[0], xe[xe.length - 1]);
   const yScale = scale(map.y.log, ye[0], ye[ye.length - 1]);
   const xTitle = prettySymbol(map.x.name);
   const yTitle = prettySymbol(map.y.name);
-  const lineNames = map.lines.map((l) => l.name);
+  // only the lines drawn somewhere get a legend entry (the command's summary says where each was not found)
+  const lineNames = map.lines.filter((l) => l.points.some((p) => Number.isFinite(p.y))).map((l) => l.name);
   const lineEncoding = {
     x: { field: 'x', type: 'quantitative', scale: xScale, title: xTitle },
     y: { field: 'y', type: 'quantitative', scale: yScale, title: yTitle },
@@ -125,6 +122,49 @@ export function heatMapSpec(map: HeatMap): TopLevelSpec {
     config: { axis: { labelFontSize: 13, titleFontSize: 15, grid: false }, legend: { labelFontSize: 12, titleFontSize: 13 }, view: { stroke: 'black' } },
     layer: layers,
   } as TopLevelSpec;
+}
+
+/**
+ * Where to write each region's label: in every connected part of the region holding at least 3% of the cells,
+ * at its cell farthest (in grid steps) from any other region and from the frame, so that a label sits inside its region even
+ * when the region is not convex.
+ */
+export function regionLabelPlaces(regions: readonly (readonly (string | null)[])[]): { label: string; i: number; j: number }[] {
+  const nx = regions.length;
+  const ny = regions[0]?.length ?? 0;
+  const at = (i: number, j: number) => (i >= 0 && j >= 0 && i < nx && j < ny ? regions[i][j] : undefined);
+  const near = (i: number, j: number): [number, number][] => [[i + 1, j], [i - 1, j], [i, j + 1], [i, j - 1]];
+  // distance to the nearest cell of another region: breadth-first from the cells on a region boundary
+  const dist = regions.map((col) => col.map(() => Infinity));
+  let front: [number, number][] = [];
+  for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) {
+    if (near(i, j).some(([a, b]) => at(a, b) !== regions[i][j])) { dist[i][j] = 0; front.push([i, j]); } // another region, or the frame
+  }
+  while (front.length > 0) {
+    const next: [number, number][] = [];
+    for (const [i, j] of front) for (const [a, b] of near(i, j)) {
+      if (at(a, b) !== undefined && dist[a][b] === Infinity) { dist[a][b] = dist[i][j] + 1; next.push([a, b]); }
+    }
+    front = next;
+  }
+  const seen = regions.map((col) => col.map(() => false));
+  const places: { label: string; i: number; j: number }[] = [];
+  for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) {
+    const label = regions[i][j];
+    if (label === null || seen[i][j]) continue;
+    let best = { i, j };
+    let size = 0;
+    const stack: [number, number][] = [[i, j]];
+    seen[i][j] = true;
+    while (stack.length > 0) {
+      const [a, b] = stack.pop()!;
+      size++;
+      if (dist[a][b] > dist[best.i][best.j]) best = { i: a, j: b };
+      for (const [c, d] of near(a, b)) if (at(c, d) === label && !seen[c][d]) { seen[c][d] = true; stack.push([c, d]); }
+    }
+    if (size >= Math.max(1, 0.03 * nx * ny)) places.push({ label, ...best });
+  }
+  return places;
 }
 
 async function svgOf(spec: TopLevelSpec): Promise<string> {

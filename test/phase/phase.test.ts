@@ -11,7 +11,7 @@ import { diagramOf, heatMapOf } from '../../src/phase/diagram.ts';
 import { compileRegions } from '../../src/phase/regions.ts';
 import { runPhase } from '../../src/phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../src/phase/spec.ts';
-import { heatMapSpec, renderHeatMapPng, renderHeatMapSvg } from '../../src/report/heatmap.ts';
+import { heatMapSpec, regionLabelPlaces, renderHeatMapPng, renderHeatMapSvg } from '../../src/report/heatmap.ts';
 
 const file = resolve('test/fixtures/magnet-phase.yaml');
 const magnet = loadModel(file);
@@ -70,7 +70,7 @@ describe('saddle phase on the Curie-Weiss magnet (closed-form lines)', async () 
     const two = join(dir, 'two.jsonl');
     await runPhase(magnet, spec, { out: two, workers: 2 });
     expect(readFileSync(two, 'utf8')).toBe(readFileSync(whole, 'utf8'));
-  });
+  }, 60_000);
 
   it('--shard 1/2 and 2/2 merged give the bytes of one unsharded run', async () => {
     const a = join(dir, 'a.jsonl');
@@ -114,6 +114,19 @@ describe('saddle phase on the Curie-Weiss magnet (closed-form lines)', async () 
     const width = Number(/width="(\d+)"/.exec(svg)![1]);
     const png = await renderHeatMapPng(map);
     expect(Buffer.from(png).readUInt32BE(16)).toBe(2 * width);
+  });
+});
+
+describe('region labels', () => {
+  it('sit inside their region, in each large enough connected part, away from the frame', () => {
+    // an L-shaped region `a` around a square `b`, and a one-cell part of `a` that is too small for a label
+    const grid = Array.from({ length: 12 }, (_, i) => Array.from({ length: 12 }, (_, j) => (i >= 4 && j >= 4 ? 'b' : 'a')));
+    grid[11][11] = 'a';
+    const places = regionLabelPlaces(grid);
+    expect(places.map((p) => p.label).sort()).toEqual(['a', 'b']);
+    for (const p of places) expect(grid[p.i][p.j]).toBe(p.label);
+    const b = places.find((p) => p.label === 'b')!;
+    expect(Math.min(b.i - 4, b.j - 4, 11 - b.i, 11 - b.j)).toBeGreaterThanOrEqual(2);
   });
 });
 
