@@ -56,6 +56,8 @@ export function vegaConfig(): Record<string, unknown> {
       titleFontSize: FONT_SIZE.axisTitle, labelFontSize: FONT_SIZE.axisLabel, titleFontWeight: 'normal', labelFlush: true,
       labelOverlap: true, titlePadding: 6,
     },
+    // about one tick per 80 px of x axis (vega's default, one per 40 px, crowds a column-wide figure)
+    axisX: { tickCount: Math.round(FIGURE_WIDTH / 80) },
     legend: {
       labelFontSize: FONT_SIZE.legend, titleFontSize: FONT_SIZE.legend, titleFontWeight: 'normal', symbolSize: 80,
       symbolStrokeWidth: STROKE_WIDTH, symbolOpacity: 1, symbolType: 'stroke', labelLimit: FIGURE_WIDTH - 60, columnPadding: 16, rowPadding: 4,
