@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { renderAsync } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { prettySymbol } from './plot.ts';
+import type { TopLevelSpec } from 'vega-lite';
+import { FONT_FAMILY, FONT_SIZE } from './figure.ts';
+import { prettySymbol, renderSpecPng, renderSpecSvg } from './plot.ts';
 
 /** A phase diagram: a heat map of one quantity over two parameters, transition lines and labelled regions. */
 export interface HeatMap {
@@ -115,11 +114,16 @@ export function heatMapSpec(map: HeatMap): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: map.title, fontSize: 15 },
+    title: { text: map.title, fontSize: FONT_SIZE.title, fontWeight: 'normal' },
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: { axis: { labelFontSize: 13, titleFontSize: 15, grid: false }, legend: { labelFontSize: 12, titleFontSize: 13 }, view: { stroke: 'black' } },
+    config: {
+      font: FONT_FAMILY,
+      axis: { labelFontSize: FONT_SIZE.axisLabel, titleFontSize: FONT_SIZE.axisTitle, titleFontWeight: 'normal', grid: false },
+      legend: { labelFontSize: FONT_SIZE.legend, titleFontSize: FONT_SIZE.legend, titleFontWeight: 'normal' },
+      view: { stroke: '#444' },
+    },
     layer: layers,
   } as TopLevelSpec;
 }
@@ -167,27 +171,13 @@ export function regionLabelPlaces(regions: readonly (readonly (string | null)[])
   return places;
 }
 
-async function svgOf(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Error });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
 export async function renderHeatMapSvg(map: HeatMap): Promise<string> {
-  return svgOf(heatMapSpec(map));
+  return renderSpecSvg(heatMapSpec(map));
 }
 
 /** PNG at 2x the SVG's size (paper figures). */
 export async function renderHeatMapPng(map: HeatMap): Promise<Uint8Array> {
-  const image = await renderAsync(await renderHeatMapSvg(map), {
-    fitTo: { mode: 'zoom', value: 2 }, background: 'white', logLevel: 'off',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  });
-  const png = image.asPng();
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  return renderSpecPng(heatMapSpec(map));
 }
 
 export async function writeHeatMap(map: HeatMap, file: string): Promise<void> {
