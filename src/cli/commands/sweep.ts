@@ -4,9 +4,9 @@ import { dirname, extname } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
+import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
-import { closeWorkers, simulateParallel, simulationOf, type SimulationRun } from '../../verify/compare.ts';
-import type { Compiled } from '../../compile/compile.ts';
+import { closeWorkers, simulateParallel, type SimulationRun } from '../../verify/compare.ts';
 import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
@@ -14,6 +14,7 @@ import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
+import { simulationPlan } from '../simulation-plan.ts';
 
 export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
 
@@ -92,7 +93,8 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
   }
   const swept = axes.map((a) => a.name);
-  const sim = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled, values.workers);
+  const plan = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
+  const sim = plan && { ...plan, workers: Math.min(num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism(), plan.trials) };
   if (!sim && values.workers !== undefined) throw new UsageError('--workers runs the trials of --simulate', 'add --simulate d=D,trials=T or drop --workers');
   const simCols = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
   const cols = [...columns(swept, base), ...simCols];
@@ -157,12 +159,7 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   for (const p of plots) {
     const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
     const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }), logX, logY });
-    const measured = sim ? [...sims.values()].flatMap((run) => ys.filter((y) => run.summary[y]).map((y) => {
-      const { mean, se } = run.summary[y];
-      const series = plot.series.find((s) => s.name === y || s.name.startsWith(`${y} (`))?.name ?? y;
-      return { series, x: run.params[swept[0]], y: mean, lo: mean - se, hi: mean + se };
-    })) : [];
-    const full = sim ? { ...plot, measured, measuredLabel: `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}` } : plot;
+    const full = sim ? simulationOverlay(plot, sims.values(), ys, swept[0], `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}`) : plot;
     await writePlot(full, p);
     if (p === plots[0]) notes = plotNotes(full);
   }
@@ -179,19 +176,4 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   for (const p of plots) out(`plot written to ${p}`);
   for (const n of notes) out(`  plot: ${n}; the rows keep every point`);
   return failed.length ? EXIT.notConverged : EXIT.ok;
-}
-
-/** `--simulate d=1000,trials=10[,seed=1]` and `--workers N`: the simulation overlay of a sweep. */
-function simulationPlan(text: string, compiled: Compiled, workersFlag: unknown): { d: number; trials: number; seed: number; workers: number; quantities: string[] } {
-  const spec = simulationOf(compiled);
-  const kv = Object.fromEntries(text.split(',').map((part) => {
-    const m = /^\s*(d|trials|seed)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m) throw new UsageError(`cannot read \`--simulate ${text}\``, 'write --simulate d=1000,trials=10 (optionally ,seed=S)');
-    return [m[1], Number(m[2])];
-  }));
-  if (!(kv.d >= 2)) throw new UsageError('--simulate needs d=D (an integer >= 2)', 'e.g. --simulate d=1000,trials=10');
-  const trials = kv.trials ?? 8;
-  if (!(trials >= 2)) throw new UsageError('--simulate: trials must be >= 2 (a standard error needs two)');
-  const workers = num(workersFlag, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
-  return { d: kv.d, trials, seed: kv.seed ?? 1, workers: Math.min(workers, trials), quantities: spec.measure.map((m) => m.theory) };
 }
