@@ -23,12 +23,16 @@ describe('saddle report in a browser', () => {
   const file = join(dir, 'ridge.html');
   let context: BrowserContext | undefined;
   let code = -1;
+  const phaseFile = join(dir, 'phase.html');
+  let phaseCode = -1;
   const printed: string[] = [];
 
   beforeAll(async () => {
     code = await main(['report', 'ridge', '--param', 'alpha=0.2:3:12', '--set', 'lambda=0.05', '--simulate', 'd=100,trials=2',
       '--threshold', 'level:alpha=0.2:3,observable=train_error,level=0.1', '--verify', 'd=200,trials=3,alpha=2', '--workers', '1',
       '--out', file], (s) => printed.push(s), (s) => printed.push(s));
+    phaseCode = await main(['report', 'perceptron-binary-bayes', '--phase-x', 'eps=0:0.1:8', '--phase-y', 'alpha=0.5:3:8',
+      '--lines', 'spinodal,first-order', '--workers', '1', '--phase-out', join(dir, 'phase.jsonl'), '--out', phaseFile], (s) => printed.push(s), (s) => printed.push(s));
     if (!existsSync(CHROMIUM)) return;
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'saddle-chromium-')), {
       executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 900 }, offline: true,
@@ -82,5 +86,35 @@ describe('saddle report in a browser', () => {
     expect(seen.fonts.filter((f) => f.endsWith(':error'))).toEqual([]);
     expect(seen.fonts.some((f) => f.startsWith('KaTeX_Main') && f.endsWith(':loaded'))).toBe(true);
     expect(seen.sections).toEqual(['model', 'parameters', 'equations', 'curves', 'thresholds', 'verify', 'diagnostics']);
+  }, 30_000);
+
+  it('renders a phase diagram: the heat map with its lines and region labels, and the lines\' tables', async () => {
+    expect(phaseCode, printed.join('\n')).toBe(0);
+    if (!context) throw new Error(HOW_TO_INSTALL);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(phaseFile).href, { waitUntil: 'load' });
+    const seen = await page.evaluate(() => {
+      const svg = document.querySelector('#phase figure svg');
+      const box = svg?.getBoundingClientRect();
+      return {
+        size: box ? [box.width, box.height] : [0, 0],
+        cells: svg ? svg.querySelectorAll('.layer_1_marks path').length : 0,
+        text: svg?.textContent ?? '',
+        tables: document.querySelectorAll('#phase table').length,
+        errors: document.querySelectorAll('.katex-error, .tex-error').length,
+      };
+    });
+    await page.close();
+    expect(problems).toEqual([]);
+    expect(seen.errors).toBe(0);
+    expect(seen.size[0]).toBeGreaterThan(200);
+    expect(seen.size[1]).toBeGreaterThan(200);
+    expect(seen.cells).toBe(64);
+    expect(seen.text).toContain('hard'); // a region of the model file
+    expect(seen.text).toContain('first-order');
+    expect(seen.tables).toBeGreaterThanOrEqual(2); // the diagnostics and a table per line
   }, 30_000);
 });

@@ -7,7 +7,7 @@ import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import type { CellRecord } from '../../phase/compute.ts';
 import { diagramOf, heatMapOf, regionLabels, type Diagram } from '../../phase/diagram.ts';
-import { compileRegions } from '../../phase/regions.ts';
+import { compileRegions, type Regions } from '../../phase/regions.ts';
 import { runPhase } from '../../phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
 import { writeHeatMap } from '../../report/heatmap.ts';
@@ -50,16 +50,19 @@ ${PRIOR_HELP}
 
 Exit codes: 0 done, 3 some cell has no converged branch (its record says why), 2 bad input.`;
 
-export async function runPhaseCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...SOLVER_OPTIONS, x: { type: 'string' }, y: { type: 'string' }, inits: { type: 'string' }, lines: { type: 'string' },
-    observable: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' }, plot: { type: 'string', multiple: true },
-    workers: { type: 'string' }, shard: { type: 'string' },
-  });
-  if (values.help) { out(PHASE_HELP); return EXIT.ok; }
-  const file = resolve(resolveModel(onePositional(positionals, 'phase')));
-  const load = loadOptions(values);
-  const compiled = loadModel(file, undefined, load);
+/** The options of a phase diagram, shared by `saddle phase` and `saddle report`. */
+export const PHASE_OPTIONS = {
+  x: { type: 'string' }, y: { type: 'string' }, lines: { type: 'string' }, observable: { type: 'string' },
+} as const;
+
+export interface PhasePlan {
+  readonly spec: PhaseSpec;
+  /** The heat map's quantity. */
+  readonly quantity: string;
+}
+
+/** Reads and checks the phase options (--x, --y, --set, --inits, --lines, --observable, --tol, solver options). */
+export function phasePlan(values: Record<string, unknown>, file: string, compiled: Compiled): PhasePlan {
   if (values.x === undefined || values.y === undefined) throw new UsageError('give both axes: --x NAME=START:STOP:COUNT --y NAME=START:STOP:COUNT', 'e.g. --x rho=0.01:0.2:40 --y lambda=0.2:2:40');
   const x = parsePhaseAxis(String(values.x), 'x');
   const y = parsePhaseAxis(String(values.y), 'y');
@@ -73,7 +76,7 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
   compiled.problem({ ...fixed, [x.name]: x.values[0], [y.name]: y.values[0] }); // the ends must be valid values
   compiled.problem({ ...fixed, [x.name]: x.values[x.values.length - 1], [y.name]: y.values[y.values.length - 1] });
   const allInits = Object.keys(base.inits);
-  const inits = values.inits === undefined ? allInits : String(values.inits).split(',').map((s) => s.trim()).filter(Boolean);
+  const inits = values.inits === undefined ? allInits : String(values.inits).split(',').map((t) => t.trim()).filter(Boolean);
   for (const i of inits) if (!allInits.includes(i)) throw new UsageError(`--inits: model "${base.model}" has no initialisation \`${i}\``, `its initialisations are: ${allInits.join(', ')}`);
   const lines = values.lines === undefined ? [] : parseLines(String(values.lines));
   for (const l of lines) {
@@ -87,36 +90,62 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
     throw new UsageError(`--observable ${quantity}: not an order parameter or observable of "${base.model}"`, `choose from: ${[...base.stateNames, ...base.observableNames].join(', ')}`);
   }
   const tol = num(values.tol, 'tol', (t) => t > 0, 'a positive number') ?? 1e-6;
-  const workers = num(values.workers, 'workers', (w) => Number.isInteger(w) && w >= 1, 'a positive integer') ?? availableParallelism();
-  const shard = parseShard(values.shard as string | undefined);
-  const plots = (values.plot as string[] | undefined) ?? [];
-  for (const p of plots) if (!/\.(svg|png)$/i.test(p)) throw new UsageError(`--plot ${p}: the file must end in .svg or .png`);
-  const outFile = String(values.out ?? `results/phase-${basename(file).replace(/\.ya?ml$/, '')}-${x.name}-${y.name}${shard ? `-${shard.k}of${shard.n}` : ''}.jsonl`);
+  const load = loadOptions(values);
+  return { spec: { file, load, x, y, fixed, inits, lines, solver: solveOptions({ ...values, tol: undefined }), tol }, quantity };
+}
 
-  const spec: PhaseSpec = { file, load, x, y, fixed, inits, lines, solver: solveOptions({ ...values, tol: undefined }), tol };
+export function defaultPhaseOut(spec: PhaseSpec, shard?: { k: number; n: number }): string {
+  return `results/phase-${basename(spec.file).replace(/\.ya?ml$/, '')}-${spec.x.name}-${spec.y.name}${shard ? `-${shard.k}of${shard.n}` : ''}.jsonl`;
+}
+
+/** Runs (or resumes) a phase diagram with a progress bar; the diagram and the model's regions. */
+export async function computePhase(compiled: Compiled, plan: PhasePlan, out: string, workers: number, shard?: { k: number; n: number }) {
+  const { x, y } = plan.spec;
   const t0 = performance.now();
   let progress: Progress | undefined;
-  const result = await runPhase(compiled, spec, {
-    out: outFile, workers, ...(shard && { shard }),
-    onProgress: (done, total, records) => {
+  const result = await runPhase(compiled, plan.spec, {
+    out, workers, ...(shard && { shard }),
+    onProgress: (_done, total, records) => {
       progress ??= new Progress(total);
       for (const r of records) progress.tick(r.type === 'cell' ? `${x.name}=${fmt(r.x)} ${y.name}=${fmt(r.y)}` : `${r.line} at ${x.name}=${fmt(r.x)}`, r.type === 'line' || r.selected !== null);
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const cells = result.records.filter((r): r is CellRecord => r.type === 'cell');
-  out(`phase diagram of ${base.model}: ${x.name} (${x.values.length}) x ${y.name} (${y.values.length}), branches ${inits.join(', ')}${lines.length ? `; lines ${lines.map((l) => l.name).join(', ')}` : ''}${shard ? `; shard ${shard.k}/${shard.n}` : ''}`);
-  out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${Math.max(1, workers)} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
+  const model = compiled.program.model;
+  const regions = model.regions ? compileRegions(model.regions, compiled.program).regions : undefined;
   const diagram = diagramOf(result.header.spec, result.records);
-  summarize(diagram, cells, compiled, out);
-  if (values.csv !== undefined) writeCsv(String(values.csv), diagram, cells, compiled);
+  const cells = result.records.filter((r): r is CellRecord => r.type === 'cell');
+  return { result, diagram, cells, regions, seconds };
+}
+
+export async function runPhaseCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...SOLVER_OPTIONS, ...PHASE_OPTIONS, inits: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' },
+    plot: { type: 'string', multiple: true }, workers: { type: 'string' }, shard: { type: 'string' },
+  });
+  if (values.help) { out(PHASE_HELP); return EXIT.ok; }
+  const file = resolve(resolveModel(onePositional(positionals, 'phase')));
+  const compiled = loadModel(file, undefined, loadOptions(values));
+  const plan = phasePlan(values, file, compiled);
+  const { x, y, inits, lines } = plan.spec;
+  const workers = num(values.workers, 'workers', (w) => Number.isInteger(w) && w >= 1, 'a positive integer') ?? availableParallelism();
+  const shard = parseShard(values.shard as string | undefined);
+  const plots = (values.plot as string[] | undefined) ?? [];
+  for (const p of plots) if (!/\.(svg|png)$/i.test(p)) throw new UsageError(`--plot ${p}: the file must end in .svg or .png`);
+  const outFile = String(values.out ?? defaultPhaseOut(plan.spec, shard));
+
+  const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, outFile, workers, shard);
+  const name = compiled.program.model.name;
+  out(`phase diagram of ${name}: ${x.name} (${x.values.length}) x ${y.name} (${y.values.length}), branches ${inits.join(', ')}${lines.length ? `; lines ${lines.map((l) => l.name).join(', ')}` : ''}${shard ? `; shard ${shard.k}/${shard.n}` : ''}`);
+  out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
+  for (const line of phaseSummary(diagram, cells, regions)) out(`  ${line}`);
+  if (values.csv !== undefined) writeCsv(String(values.csv), diagram, cells, compiled, regions);
   if (!result.complete) {
-    out(shard ? `this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE` : 'the diagram is incomplete');
+    out(shard ? 'this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE' : 'the diagram is incomplete');
   } else {
-    const regions = compiled.program.model.regions ? compileRegions(compiled.program.model.regions, compiled.program).regions : undefined;
     for (const p of plots) {
       mkdirSync(dirname(resolve(p)), { recursive: true });
-      await writeHeatMap(heatMapOf(diagram, base.model, quantity, regions), p);
+      await writeHeatMap(heatMapOf(diagram, name, plan.quantity, regions), p);
       out(`wrote ${p}`);
     }
   }
@@ -133,32 +162,26 @@ function parseShard(text: string | undefined): { k: number; n: number } | undefi
   return { k, n };
 }
 
-function summarize(d: Diagram, cells: readonly CellRecord[], compiled: Compiled, out: (s: string) => void): void {
+/** What a diagram holds, one line each: branch statuses, the equilibrium, regions, and where each line was found. */
+export function phaseSummary(d: Diagram, cells: readonly CellRecord[], regions?: Regions): string[] {
   const count = (keys: readonly string[]) => {
     const m = new Map<string, number>();
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
     return [...m].map(([k, n]) => `${n} ${k}`).join(', ');
   };
-  for (const init of d.spec.inits) {
-    out(`  branch ${init}: ${count(cells.map((c) => c.branches.find((b) => b.init === init)?.status ?? 'missing'))}`);
-  }
-  out(`  equilibrium: ${count(cells.map((c) => c.selected ?? 'no converged branch'))}`);
-  const model = compiled.program.model;
-  if (model.regions) {
-    const regions = compileRegions(model.regions, compiled.program).regions!;
-    out(`  regions: ${count(regionLabels(d, regions).flat().filter((r): r is string => r !== null))}`);
-  }
+  const out = d.spec.inits.map((init) => `branch ${init}: ${count(cells.map((c) => c.branches.find((b) => b.init === init)?.status ?? 'missing'))}`);
+  out.push(`equilibrium: ${count(cells.map((c) => c.selected ?? 'no converged branch'))}`);
+  if (regions) out.push(`regions: ${count(regionLabels(d, regions).flat().filter((r): r is string => r !== null))}`);
   for (const [name, points] of d.lines) {
-    const found = points.filter((p) => p?.found);
-    const ys = found.map((p) => p!.threshold);
-    out(`  line ${name}: found at ${found.length}/${points.length} values of ${d.spec.x.name}${ys.length ? ` (${d.spec.y.name} from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))})` : ''}`);
+    const ys = points.filter((p) => p?.found).map((p) => p!.threshold);
+    out.push(`line ${name}: found at ${ys.length}/${points.length} values of ${d.spec.x.name}${ys.length ? ` (${d.spec.y.name} from ${fmt(Math.min(...ys))} to ${fmt(Math.max(...ys))})` : ''}`);
   }
+  return out;
 }
 
-function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compiled: Compiled): void {
+function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compiled: Compiled, regions?: Regions): void {
   const problem = compiled.problem();
   const names = [...problem.stateNames, ...problem.observableNames];
-  const regions = compiled.program.model.regions ? compileRegions(compiled.program.model.regions, compiled.program).regions : undefined;
   const labels = regions ? regionLabels(d, regions) : undefined;
   const cols = [d.spec.x.name, d.spec.y.name, 'selected', 'region', ...d.spec.inits.flatMap((i) => ['status', 'iterations', 'residual', ...names].map((c) => `${i}:${c}`))];
   const csv = new CsvWriter(file, cols);

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, extname, relative } from 'node:path';
+import { dirname, extname, relative, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../errors.ts';
 import { latexSymbol, programLatex } from '../../ir/latex.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
-import { renderReport, solverDiagnostics, type Cell, type Figure, type ReportContent, type ReportTable } from '../../report/html.ts';
+import { renderReport, solverDiagnostics, type Cell, type Figure, type PhaseSection, type ReportContent, type ReportTable } from '../../report/html.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { cells, columns } from '../../report/table.ts';
@@ -21,6 +21,7 @@ import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
+import { computePhase, defaultPhaseOut, phasePlan, phaseSummary, type PhasePlan } from './phase.ts';
 import { simulationPlan, type SimulationPlan } from '../simulation-plan.ts';
 
 export const REPORT_HELP = `saddle report MODEL --out FILE.html [options]
@@ -53,7 +54,12 @@ Options:
                       first-order, level); repeatable, one table row each
   --verify d=D,trials=T[,seed=S][,tolerance=Z][,NAME=VALUE...]   theory against simulation at the
                       parameters (with NAME=VALUE overriding them), as \`saddle verify\`; repeatable
-  --workers N         worker threads for the simulation trials (default: the number of cores)
+  --phase-x NAME=START:STOP:COUNT --phase-y NAME=START:STOP:COUNT [--lines L1,L2] [--phase-observable NAME]
+                      a phase diagram, as \`saddle phase --x ... --y ...\` (every initialisation at every cell; the heat map,
+                      lines and regions, the lines' points and the solver diagnostics of the grid); computed
+                      into --phase-out FILE (default results/phase-MODEL-X-Y.jsonl), or read from it when
+                      that file already holds it
+  --workers N         worker threads for the simulation trials and the phase diagram (default: the cores)
   --damping, --tol, --max-iterations, --anderson   as for \`saddle solve\`
 ${PRIOR_HELP}
 
@@ -74,7 +80,8 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     param: { type: 'string', multiple: true }, inits: { type: 'string' }, direction: { type: 'string' },
     y: { type: 'string', multiple: true }, logx: { type: 'boolean' }, logy: { type: 'boolean' }, 'log-x': { type: 'boolean' }, 'log-y': { type: 'boolean' },
     simulate: { type: 'string' }, threshold: { type: 'string', multiple: true }, verify: { type: 'string', multiple: true },
-    workers: { type: 'string' },
+    workers: { type: 'string' }, 'phase-x': { type: 'string' }, 'phase-y': { type: 'string' }, lines: { type: 'string' },
+    'phase-observable': { type: 'string' }, 'phase-out': { type: 'string' },
   });
   if (values.help) { out(REPORT_HELP); return EXIT.ok; }
 
@@ -124,6 +131,11 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const verifies = ((values.verify as string[] | undefined) ?? []).map((v) => verifyPlan(v, compiled, fixed));
   const workers = num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
   const relation = values.equals ? '=' : '\\leftarrow';
+  // A phase diagram (as `saddle phase`): every initialisation at every cell; --inits belongs to the sweep here.
+  const phase = values['phase-x'] !== undefined || values['phase-y'] !== undefined
+    ? phasePlan({ ...values, inits: undefined, x: values['phase-x'], y: values['phase-y'], observable: values['phase-observable'] }, resolve(file), compiled)
+    : undefined;
+  if (values.lines !== undefined && !phase) throw new UsageError('--lines are drawn on a phase diagram: give --phase-x and --phase-y too');
 
   // The fixed point at the parameters used.
   const baseSolution = solve(base, { ...solver, init });
@@ -161,6 +173,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     await closeWorkers();
   }
   const found: Threshold[] = thresholds.map((spec) => findThreshold(compiled, spec));
+  const phaseSection = phase && await phaseOf(compiled, phase, String(values['phase-out'] ?? defaultPhaseOut(phase.spec)), workers);
 
   // Figures: vega takes a second to load, so only when there is a sweep.
   const figs: Figure[] = [];
@@ -191,6 +204,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const disagree = verified.filter((v) => v.rows.some((r) => !r.pass));
   const notFound = found.filter((t) => !t.found);
   const notes: NonNullable<ReportContent['notes']>[number][] = [];
+  if (phaseSection && phaseSection.diagnostics.failed.length) notes.push({ tone: 'warn', text: `${phaseSection.diagnostics.failed.length} branch solves of the phase diagram did not converge: see its diagnostics.` });
   if (diagnostics.failed.length) notes.push({ tone: 'bad', text: `${diagnostics.failed.length} of ${diagnostics.points} solves did not converge: see the solver diagnostics.` });
   if (notFound.length) notes.push({ tone: 'warn', text: `${notFound.length} threshold${notFound.length > 1 ? 's were' : ' was'} not found in the range searched: see the thresholds.` });
   if (disagree.length) notes.push({ tone: 'bad', text: `Theory and simulation disagree at ${disagree.length} point${disagree.length > 1 ? 's' : ''}: see theory against simulation.` });
@@ -213,6 +227,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     ...(found.length && { thresholds: thresholdTable(found, thresholds) }),
     ...(verified.length && { verify: verified.map((v) => verifyTable(v)) }),
     diagnostics,
+    ...(phaseSection && { phase: phaseSection }),
     ...(notes.length && { notes }),
   };
   const { html, mathErrors } = renderReport(content);
@@ -394,4 +409,32 @@ function version(): string {
   } catch {
     return '?';
   }
+}
+
+/** The phase-diagram section: the heat map, the lines' points, and the diagnostics of every branch solve. */
+async function phaseOf(compiled: Compiled, plan: PhasePlan, file: string, workers: number): Promise<PhaseSection> {
+  const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, file, workers);
+  const { heatMapOf } = await import('../../phase/diagram.ts');
+  const { renderHeatMapSvg } = await import('../../report/heatmap.ts');
+  const { x, y, inits } = plan.spec;
+  const points = cells.flatMap((c) => c.branches.map((b) => ({
+    params: { [x.name]: c.x, [y.name]: c.y }, branch: b.init,
+    solution: { ...b, time: 0, init: b.init },
+  })));
+  const diagnostics = { ...solverDiagnostics(points), time: seconds * 1000 };
+  const lines: ReportTable[] = [...diagram.lines].map(([name, pts]) => ({
+    caption: `Line ${name}: the threshold in ${y.name} at each ${x.name} (to ${plan.spec.tol}; not found where the message says why).`,
+    header: [x.name, y.name, 'tolerance', 'solves', 'note'],
+    rows: pts.map((p, k) => [x.values[k], p?.found ? p.threshold : NaN, p?.found ? p.tolerance : NaN, p?.evaluations ?? NaN, p?.found ? '' : (p?.message ?? 'not computed')]),
+  }));
+  return {
+    svg: await renderHeatMapSvg(heatMapOf(diagram, compiled.program.model.name, plan.quantity, regions)),
+    caption: `${plan.quantity} of the equilibrium branch over ${x.name} × ${y.name} (${x.values.length} × ${y.values.length} cells, `
+      + `each solved cold from ${inits.join(', ')}; the equilibrium is the converged branch of lowest free energy)`
+      + `${diagram.lines.size ? `, with the lines ${[...diagram.lines.keys()].join(', ')} traced along ${x.name}` : ''}`
+      + `${regions ? ` and the regions of the model file (${regions.labels.join(', ')})` : ''}. `
+      + `${phaseSummary(diagram, cells, regions).join('; ')}. ${result.computed} records computed, ${result.reused} read from ${displayPath(file)}.`,
+    diagnostics,
+    tables: lines,
+  };
 }
