@@ -18,6 +18,8 @@ import { findThreshold, type ThresholdSpec } from '../src/transitions/threshold.
 import { benchNumerics } from './numerics.bench.ts';
 import { benchSimulate } from './simulate.bench.ts';
 import { benchGamp } from './gamp.bench.ts';
+import { benchWorkers } from './workers.bench.ts';
+import { benchPhase } from './phase.bench.ts';
 import { cpuMs, median } from './clock.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -343,6 +345,10 @@ async function main(): Promise<void> {
   for (const m of await benchSimulate()) emit(m.name, round(m.value), m.unit);
   log('GAMP (bench/gamp.bench.ts)');
   for (const m of await benchGamp()) emit(m.name, round(m.value), m.unit);
+  log('worker threads (bench/workers.bench.ts): 8 logistic trials in-process and on 2 threads, wall time');
+  for (const m of await benchWorkers()) emit(m.name, round(m.value), m.unit);
+  log('phase diagrams (bench/phase.bench.ts): 100 x 100 perceptron-binary-bayes on 2 threads, then 40 x 40 on 1 and 2');
+  for (const m of await benchPhase(log)) emit(m.name, round(m.value), m.unit);
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }
 
