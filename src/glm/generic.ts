@@ -65,7 +65,8 @@ export function densityPrior(spec: DensityPrior): PriorPiece {
     logZw: 'B^2 * sg2(A) / 2 + (B * sg2(A))^2 / (2 * scale^2) + log(2 * pi * sg2(A)) / 2 + log(mom(B, A, 0)) - log(Z0)',
     fa: 'mom(B, A, 1) / mom(B, A, 0)',
     fv: 'mom(B, A, 2) / mom(B, A, 0) - fa(B, A)^2',
-    teacher: { average: `sqrt(2 * pi) * scale * ${teacher('exp(log(density(scale * u0)) + u0^2 / 2) * F(scale * u0)')} / Z0` },
+    // a teacher node where p underflows has weight 0: its F (fa = mom1/mom0 = 0/0 far in the tail) must not make it NaN
+    teacher: { average: `sqrt(2 * pi) * scale * ${teacher('(density(scale * u0) > 0 ? exp(log(density(scale * u0)) + u0^2 / 2) * F(scale * u0) : 0)')} / Z0` },
   };
 }
 
