@@ -118,14 +118,13 @@ export function expandLowrank(input: Model, selected = 0): LowrankExpansion {
   const { q, psi } = priorEquations(out, pi, p, spec.stateEvolution === 'accurate', nodes, teacherAverage(pi, p));
   out.def(pi, 'psi', psi);
 
-  const rhoLiteral = numberOf(rhoW);
-  const rhoValue = rhoLiteral ?? numberOf(rhoW, model) ?? 1;
+  const rhoValue = numberOf(rhoW) ?? numberOf(rhoW, model) ?? 1;
   const start = (name: string) => (name === 'informed' ? rhoValue : name === 'zero' ? 0 : UNINFORMED * rhoValue);
   const state: OrderParamDecl[] = [{
     name: 'm',
     init: Object.fromEntries(model.initNames.map((n) => [n, start(n)])),
+    // no upper bound: m <= rho_w holds in exact arithmetic, and a sum of quadrature weights 1 + 2e-16 may exceed it
     min: 0,
-    ...(rhoLiteral !== undefined && { max: rhoLiteral }),
     doc: 'overlap m = x^.x*/N of the posterior mean with the signal (Nishimori line: also |x^|^2/N)',
     loc: pi.loc,
   }];
