@@ -69,7 +69,7 @@ export function selectPrior(model: Model, name: string | undefined): number {
       'drop --prior, or list more priors in its lowrank section (`prior: [a, b, ...]`)');
   }
   const guess = didYouMean(name, spec.priors.map(priorName));
-  throw new UsageError(`model "${model.name}" has no prior \`${name}\``, `${guess ? `${guess}; ` : ''}${choices}`);
+  throw new UsageError(`model "${model.name}" has no prior \`${name}\``, `${guess ? `${guess} ` : ''}${choices}`);
 }
 
 export interface LowrankExpansion {
