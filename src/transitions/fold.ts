@@ -8,10 +8,11 @@ import type { Problem } from '../compile/compile.ts';
  * the fold, and off-branch runs that crawl past its ghost: tens of thousands of sweeps per threshold.
  *
  * Derivatives are central differences. Returns undefined (the caller falls back to bisection) unless Newton
- * converges inside [pLo, pHi] to a nondegenerate fold (d2g/dq2 != 0).
+ * converges inside [pLo, pHi], with q strictly between the branch's value qOn and the value qOff it jumps to,
+ * to a nondegenerate fold (d2g/dq2 != 0).
  */
-export function fold(problemAt: (p: number) => Problem, template: Float64Array, index: number, q0: number, p0: number,
-  pLo: number, pHi: number, tol: number): { p: number; q: number; error: number } | undefined {
+export function fold(problemAt: (p: number) => Problem, template: Float64Array, index: number, qOn: number, qOff: number,
+  pOn: number, pOff: number, tol: number): { p: number; q: number; error: number } | undefined {
   const x = Float64Array.from(template);
   const fx = new Float64Array(x.length);
   const problems = new Map<number, Problem>();
@@ -23,9 +24,26 @@ export function fold(problemAt: (p: number) => Problem, template: Float64Array, 
     problem.kernels.update(x, fx);
     return fx[index] - q;
   };
-  const { lower, upper } = problemAt(p0);
-  let q = q0;
-  let p = p0;
+  // The start: on the branch's side of the bracket (pOn, where it still exists), the interior extremum of g
+  // between the branch (qOn) and where it jumps to (qOff): a minimum for a jump up (between the stable and the
+  // unstable fixed point g < 0, and the fold is where that dip touches 0), a maximum for a jump down. Starting there, not on the branch, keeps
+  // Newton off other solutions of the fold conditions (the pitchfork at q = 0, lambda = 1 of a spiked model).
+  const pLo = Math.min(pOn, pOff);
+  const pHi = Math.max(pOn, pOff);
+  const { lower, upper } = problemAt(pOn);
+  const up = qOff > qOn;
+  let p = pOn;
+  // uniform, and geometric towards the branch: a fold can sit very close to it (spiked models just above
+  // lambda = 1, where the branch leaves m = 0)
+  const ts = [...Array.from({ length: 65 }, (_, k) => k / 64), ...Array.from({ length: 24 }, (_, j) => 2 ** -(j + 7))].sort((a, b) => a - b);
+  const qs = ts.map((t) => qOn + (qOff - qOn) * t);
+  const vs = qs.map((qk) => (up ? 1 : -1) * g(qk, p));
+  // the deepest strict local minimum inside (g also tends to 0 at the far branch: not a dip)
+  let q = NaN;
+  let best = Infinity;
+  for (let k = 1; k + 1 < qs.length; k++) if (vs[k] < vs[k - 1] && vs[k] < vs[k + 1] && vs[k] < best) { best = vs[k]; q = qs[k]; }
+  if (!Number.isFinite(q)) return undefined;
+  const inside = (x: number) => (up ? x > qOn && x < qOff : x < qOn && x > qOff);
   for (let step = 0; step < 50; step++) {
     const h = 1e-4 * Math.max(1e-2, Math.abs(q));
     const k = 1e-6 * Math.max(1, Math.abs(p));
@@ -51,7 +69,7 @@ export function fold(problemAt: (p: number) => Problem, template: Float64Array, 
     p += t * dp;
     const error = Math.abs(t * dp);
     if (t === 1 && error <= Math.min(tol, 1e-9 * Math.max(1, Math.abs(p)))) {
-      return Math.abs(gqq) > 0 && Number.isFinite(p) ? { p, q, error } : undefined;
+      return Math.abs(gqq) > 0 && Number.isFinite(p) && inside(q) ? { p, q, error } : undefined;
     }
   }
   return undefined;

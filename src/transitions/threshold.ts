@@ -176,8 +176,8 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
       const problem = at(values[on]);
       if (problem.carried.length === 1) {
         const index = problem.carried[0];
-        const f = fold(at, stateOf(c, problem), index, c.state[problem.stateNames[index]], values[on],
-          Math.min(values[on], values[off]), Math.max(values[on], values[off]), tol);
+        const name = problem.stateNames[index];
+        const f = fold(at, stateOf(c, problem), index, c.state[name], rows[off].solution.state[name], values[on], values[off], tol);
         evaluations++;
         if (f) return result({ root: f.p, bracket: [f.p - f.error, f.p + f.error], converged: true });
       }
@@ -201,7 +201,25 @@ export function findThreshold(compiled: Compiled, spec: ThresholdSpec): Threshol
         if (a.status !== 'converged' || b.status !== 'converged' || !distinct(a, b)) return NaN;
         return a.observables.free_energy - b.observables.free_energy;
       };
-      return signChange(g, 'crossing of the free energies of two distinct branches');
+      const crossing = signChange(g, 'crossing of the free energies of two distinct branches');
+      if (crossing.found) return crossing;
+      // The two branches may coexist on a window narrower than the scan's step, or end between two scan points
+      // just past the crossing: refine each edge of the region where both exist, and look for the sign change
+      // between the edge and the scan point next to it.
+      for (let k = 0; k < values.length; k++) {
+        const gk = g(values[k], k);
+        if (!Number.isFinite(gk)) continue;
+        for (const k2 of [k - 1, k + 1]) {
+          if (k2 < 0 || k2 >= values.length || Number.isFinite(g(values[k2], k2))) continue;
+          const edge = bisectPredicate((p) => Number.isFinite(g(p, k)), values[k], values[k2], tol);
+          const pe = edge.bracket[values[k] < values[k2] ? 0 : 1];
+          const ge = g(pe, k);
+          if (Number.isFinite(ge) && Math.sign(ge) !== Math.sign(gk)) {
+            return result(brent((p) => g(p, k), Math.min(pe, values[k]), Math.max(pe, values[k]), tol));
+          }
+        }
+      }
+      return crossing;
     }
   }
 }

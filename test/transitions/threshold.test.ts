@@ -88,4 +88,16 @@ describe('thresholds of the Curie-Weiss magnet against closed forms', () => {
     expect(t.found).toBe(false);
     expect(t.message).toMatch(/continuous/);
   });
+
+  it('first-order: branches that coexist on a window narrower than the scan step are still found (edge refinement)', () => {
+    // sparse spiked Wigner at rho = 0.015: the informed branch ends just below lambda_IT, inside one step of the
+    // default 24-point scan of [0.2, 2]; a 400-point scan brackets the same crossing by a plain sign change.
+    const sw = loadModel('equations/spiked-wigner.yaml');
+    const spec = { kind: 'first-order', param: 'lambda', lo: 0.2, hi: 2, fixed: { rho: 0.015 } } as const;
+    const coarse = findThreshold(sw, spec);
+    const fine = findThreshold(sw, { ...spec, scan: 400 });
+    expect(coarse.found).toBe(true);
+    expect(fine.found).toBe(true);
+    expect(Math.abs(coarse.threshold - fine.threshold)).toBeLessThan(1e-6);
+  }, 60_000);
 });
