@@ -7,7 +7,7 @@ import { runMerge } from '../../src/cli/commands/merge.ts';
 import { UsageError } from '../../src/errors.ts';
 import { check, loadModel } from '../../src/model/load.ts';
 import type { CellRecord, LinePointRecord } from '../../src/phase/compute.ts';
-import { diagramOf, heatMapOf } from '../../src/phase/diagram.ts';
+import { diagramOf, heatMapOf, regionLabels } from '../../src/phase/diagram.ts';
 import { compileRegions } from '../../src/phase/regions.ts';
 import { runPhase } from '../../src/phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../src/phase/spec.ts';
@@ -171,4 +171,47 @@ describe('a killed run resumes without losing or repeating finished cells', () =
     expect(text.split('\n').filter(Boolean)).toHaveLength(901);
     expect(statSync(killed).size).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the spiked Wigner phase diagram: a hard phase at small density', async () => {
+  const file = resolve('equations/spiked-wigner.yaml');
+  const sw = loadModel(file);
+  const spec: PhaseSpec = {
+    file, load: {}, x: parsePhaseAxis('rho=0.02:0.2:2', 'x'), y: parsePhaseAxis('lambda=0.3:1.5:7', 'y'), fixed: {},
+    inits: ['uninformed', 'informed', 'zero'], lines: parseLines('spinodal,first-order'), solver: {}, tol: 1e-6,
+  };
+  const result = await runPhase(sw, spec, { out: join(tmp(), 'sw.jsonl'), workers: 1 });
+  const d = diagramOf(result.header.spec, result.records);
+  const line = (name: string) => d.lines.get(name)!;
+
+  it('separates the first-order line from the spinodal below the tricritical density, and not above it', () => {
+    // rho = 0.02: lambda_IT < lambda_alg ~ 1 (a hard phase between); rho = 0.2: no jump, no crossing
+    for (const k of [0]) {
+      expect(line('first-order')[k]!.found).toBe(true);
+      expect(line('spinodal')[k]!.found).toBe(true);
+      expect(line('first-order')[k]!.threshold).toBeLessThan(line('spinodal')[k]!.threshold - 0.1);
+      expect(line('spinodal')[k]!.threshold).toBeGreaterThan(1);
+    }
+    for (const k of [1]) {
+      expect(line('first-order')[k]!.found).toBe(false);
+      expect(line('spinodal')[k]!.found).toBe(false);
+    }
+    // the same numbers as `saddle threshold` at rho = 0.02 (computed by its own scan, not warm-started)
+    expect(Math.abs(line('first-order')[0]!.threshold - 0.392655)).toBeLessThan(2e-6);
+  });
+
+  it('labels the cells between the lines hard: the equilibrium is informative, AMP from an uninformed start is not', () => {
+    const { regions } = compileRegions(sw.program.model.regions!, sw.program);
+    const labels = regionLabels(d, regions!);
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 7; j++) {
+      const c = d.cells[i][j]!;
+      const fo = line('first-order')[i]!;
+      const sp = line('spinodal')[i]!;
+      const inside = fo.found && sp.found && c.y > fo.threshold && c.y < sp.threshold;
+      expect(labels[i][j] === 'hard', `rho ${c.x} lambda ${c.y}`).toBe(inside);
+    }
+    expect(labels.flat()).toContain('hard');
+    expect(labels.flat()).toContain('impossible');
+    expect(labels.flat()).toContain('easy');
+  });
 });
