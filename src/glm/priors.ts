@@ -38,12 +38,17 @@ const rademacher: PriorPiece = {
   // xi = -sqrt(qhat), over a width 1/sqrt(qhat) (tanh has poles at B = i pi/2): Gauss-Hermite on the whole line
   // (200 nodes) errs by 7e-11 at qhat = 3.9 and 8e-10 at qhat = 8 (against a trapezoid rule,
   // test/models/spiked-wigner.test.ts); split there, on Gauss-Legendre windows whose nodes crowd at the switch.
+  // Near perfect recovery q is 1 minus 1 - q = E[1 - tanh(B)] = 2 E[sigmoid(-2B)], which keeps the mse to full
+  // relative accuracy (the window rules' weights sum to 1 only to ~1e-15); 1 - q is floored at 2^-53, the spacing
+  // of doubles below 1, so that q < 1 as in exact arithmetic (at q = 1 the sign channel's floor of V, 1e-300, would
+  // send qhat to 1e150). Below qhat = 2 (q < 0.77) the direct form, which keeps small q to full relative accuracy
+  // (weak recovery).
   accurate: {
     decls: {
       variables: { xi: { law: 'normal', nodes: 96, doc: 'noise of the effective scalar channel (split where B = 0)' } },
       definitions: { b: 'qhat + sqrt(qhat) * xi', xs: '-sqrt(qhat)' },
     },
-    q: 'E(xi < xs, tanh(b)) + E(xi > xs, tanh(b))',
+    q: 'qhat > 2 ? 1 - max(2 * (E(xi < xs, sigmoid(-2 * b)) + E(xi > xs, sigmoid(-2 * b))), 2^(-53)) : E(xi < xs, tanh(b)) + E(xi > xs, tanh(b))',
     psi: '-log(2) + E(xi < xs, log1pexp(-2 * b)) + E(xi > xs, log1pexp(-2 * b))',
   },
   draw: (_, rng) => (rng.uniform() < 0.5 ? -1 : 1),
@@ -173,7 +178,11 @@ const sparseRademacher: PriorPiece = {
         x0: 'ys / su',
       },
     },
-    q: 'E(xi < xs, sigmoid(g1) * tanh(y)) + E(xi > xs, sigmoid(g1) * tanh(y))',
+    // near perfect recovery 1 - q = E[sigmoid(-g1) + 2 sigmoid(g1) sigmoid(-2y)] (1 - tanh y = 2 sigmoid(-2y)), which
+    // keeps the mse to full relative accuracy, floored at 2^-53 so that q < 1 as for `rademacher`; the direct form
+    // where q is small (weak recovery); the switch, u > 2 max(1, log((1 - rho)/rho)), falls where q is ~0.35 to ~0.8
+    q: 'u > 2 * max(1, log1p(-rho) - log(rho)) ? 1 - max(E(xi < xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)) + E(xi > xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)), 2^(-53))'
+      + ' : E(xi < xs, sigmoid(g1) * tanh(y)) + E(xi > xs, sigmoid(g1) * tanh(y))',
     // the zero components' term vanishes at rho = 1 (where log(1 - rho) = -Inf); it is even in xi
     psi: 'rho * (log(rho / 2) + E(xi < xs, log1pexp(-2 * y) + log1pexp(-g1)) + E(xi > xs, log1pexp(-2 * y) + log1pexp(-g1)))'
       + ' + (rho < 1 ? (1 - rho) * (log1p(-rho) + 2 * (E(0 < xi < x0, log1pexp(g0)) + E(xi > x0, log1pexp(g0)))) : 0)',
