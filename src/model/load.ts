@@ -20,7 +20,8 @@ export interface LoadOptions {
 export function check(file: string, text?: string, options: LoadOptions = {}): { compiled?: Compiled; issues: readonly Issue[] } {
   const r = text === undefined ? readModelFile(file) : readModel(text, file);
   if (!r.model) return { issues: r.issues };
-  const selected = selectPrior(r.model, options.prior);
+  // a file with mistakes reports them (ModelError) before a --prior that may only look wrong because of them
+  const selected = r.issues.length ? 0 : selectPrior(r.model, options.prior);
   const g = expandGlm(r.model);
   const l = expandLowrank(g.model, selected);
   const model = Object.keys(options).length ? { ...l.model, loadOptions: options } : l.model;
