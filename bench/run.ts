@@ -347,7 +347,7 @@ async function main(): Promise<void> {
   for (const m of await benchGamp()) emit(m.name, round(m.value), m.unit);
   log('worker threads (bench/workers.bench.ts): 8 logistic trials in-process and on 2 threads, wall time');
   for (const m of await benchWorkers()) emit(m.name, round(m.value), m.unit);
-  log('phase diagrams (bench/phase.bench.ts): 100 x 100 perceptron-binary-bayes on 2 threads, then 40 x 40 on 1 and 2');
+  log('phase diagrams (bench/phase.bench.ts): 100 x 100 perceptron-binary-bayes in-process and on 2 threads');
   for (const m of await benchPhase(log)) emit(m.name, round(m.value), m.unit);
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { Compiled } from '../compile/compile.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { PhaseStore, type PhaseHeader } from './store.ts';
 import { phaseTasks, runTask, shardTasks, taskKeys, type PhaseTask } from './tasks.ts';
-import type { PhaseTaskMessage } from './worker.ts';
+import type { PhaseTaskMessage, PhaseWorkerData } from './worker.ts';
 
 export interface PhaseRunOptions {
   /** The JSON-lines file written as records finish, and resumed from. */
@@ -48,20 +49,27 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
   const all = phaseTasks(spec);
   const mine = shardTasks(all, options.shard);
   const reused = store.size;
-  const pending = mine.filter((t) => taskKeys(spec, t).some((k) => !store.has(k)));
+  // Unfinished tasks; of a block of cells, only the cells the file lacks (a line segment is traced whole: its
+  // points are warm-started one from the next, and the file keeps the ones it had).
+  const pending = mine.flatMap((t): PhaseTask[] => {
+    const missing = taskKeys(spec, t).filter((k) => !store.has(k));
+    if (missing.length === 0) return [];
+    if (t.type === 'cells') return [{ ...t, only: missing.map((k) => Number(k.split(' ')[2])) }];
+    return [t];
+  });
   const total = pending.reduce((s, t) => s + taskKeys(spec, t).filter((k) => !store.has(k)).length, 0);
   let done = 0;
-  const finished = (records: PhaseRecord[]) => {
+  const finished = (record: PhaseRecord) => {
     const before = store.size;
-    store.add(records);
+    store.add([record]);
     done += store.size - before;
-    options.onProgress?.(done, total, records);
+    options.onProgress?.(done, total, [record]);
   };
   try {
     if (options.workers <= 1 || pending.length < 2) {
-      for (const task of pending) finished(runTask(compiled, spec, task));
+      for (const task of pending) runTask(compiled, spec, task, finished);
     } else {
-      await runOnWorkers(spec, pending, options.workers, finished);
+      await runOnWorkers(compiled, spec, pending, options.workers, finished);
     }
   } finally {
     store.finish();
@@ -70,13 +78,24 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
   return { header, records: store.records(), computed: done, reused, complete };
 }
 
-async function runOnWorkers(spec: PhaseSpec, tasks: readonly PhaseTask[], workers: number, finished: (r: PhaseRecord[]) => void): Promise<void> {
+/**
+ * The tasks on worker threads. Each task gets a MessagePort on which the worker posts every record as soon as
+ * it is computed, then `null`: a record is on disk moments after it exists, not when its task ends.
+ */
+async function runOnWorkers(compiled: Compiled, spec: PhaseSpec, tasks: readonly PhaseTask[], workers: number,
+  finished: (r: PhaseRecord) => void): Promise<void> {
   const filename = new URL('./worker-entry.js', import.meta.url).href;
-  const pool = new Tinypool({ filename, minThreads: workers, maxThreads: workers, idleTimeout: 100 });
+  const workerData: PhaseWorkerData = { program: compiled.program, spec };
+  const pool = new Tinypool({ filename, minThreads: workers, maxThreads: workers, idleTimeout: 100, workerData });
   try {
     await Promise.all(tasks.map(async (task) => {
-      const message: PhaseTaskMessage = { spec, task };
-      finished((await pool.run(message)) as PhaseRecord[]);
+      const { port1, port2 } = new MessageChannel();
+      const drained = new Promise<void>((resolve) => port1.on('message', (r: PhaseRecord | null) => {
+        if (r === null) { port1.close(); resolve(); } else finished(r);
+      }));
+      const message: PhaseTaskMessage = { task, port: port2 };
+      await pool.run(message, { transferList: [port2] });
+      await drained;
     }));
   } finally {
     await pool.destroy();

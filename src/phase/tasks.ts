@@ -8,12 +8,15 @@ import type { PhaseSpec } from './spec.ts';
  * same numbers: `--shard K/N` takes the tasks whose index is K-1 modulo N.
  */
 export type PhaseTask =
-  | { readonly type: 'cell'; readonly i: number; readonly j: number }
+  /** Cells (i, j) for j0 <= j < j1 (each independent of the others), or only the listed js of them. */
+  | { readonly type: 'cells'; readonly i: number; readonly j0: number; readonly j1: number; readonly only?: readonly number[] }
   /** Points k0 <= k < k1 of line `line` (an index into spec.lines), traced warm from k0 on. */
   | { readonly type: 'line'; readonly line: number; readonly k0: number; readonly k1: number };
 
 /** Points of a line traced in one task: the first is searched over the whole y range, the others warm. */
 export const LINE_SEGMENT = 10;
+/** Cells per task: a worker thread's task costs ~1 ms of messaging, about what one cell's solves cost. */
+export const CELL_BLOCK = 16;
 
 export function phaseTasks(spec: PhaseSpec): PhaseTask[] {
   const tasks: PhaseTask[] = [];
@@ -21,7 +24,8 @@ export function phaseTasks(spec: PhaseSpec): PhaseTask[] {
   spec.lines.forEach((_, line) => {
     for (let k0 = 0; k0 < nx; k0 += LINE_SEGMENT) tasks.push({ type: 'line', line, k0, k1: Math.min(nx, k0 + LINE_SEGMENT) });
   });
-  for (let i = 0; i < nx; i++) for (let j = 0; j < spec.y.values.length; j++) tasks.push({ type: 'cell', i, j });
+  const ny = spec.y.values.length;
+  for (let i = 0; i < nx; i++) for (let j0 = 0; j0 < ny; j0 += CELL_BLOCK) tasks.push({ type: 'cells', i, j0, j1: Math.min(ny, j0 + CELL_BLOCK) });
   return tasks;
 }
 
@@ -37,13 +41,18 @@ export function recordKey(r: PhaseRecord): string {
 }
 
 export function taskKeys(spec: PhaseSpec, task: PhaseTask): string[] {
-  if (task.type === 'cell') return [cellKey(task.i, task.j)];
+  if (task.type === 'cells') return (task.only ?? range(task.j0, task.j1)).map((j) => cellKey(task.i, j));
   const name = spec.lines[task.line].name;
   return Array.from({ length: task.k1 - task.k0 }, (_, d) => lineKey(name, task.k0 + d));
 }
 
-export function runTask(compiled: Compiled, spec: PhaseSpec, task: PhaseTask): PhaseRecord[] {
-  if (task.type === 'cell') return [solveCell(compiled, spec, task.i, task.j)];
-  const ks = Array.from({ length: task.k1 - task.k0 }, (_, d) => task.k0 + d);
-  return traceLine(compiled, spec, spec.lines[task.line], ks);
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, d) => a + d);
+
+/** Runs a task, handing each record to `onRecord` as soon as it is computed (cells one by one). */
+export function runTask(compiled: Compiled, spec: PhaseSpec, task: PhaseTask, onRecord: (r: PhaseRecord) => void): void {
+  if (task.type === 'cells') {
+    for (const j of task.only ?? range(task.j0, task.j1)) onRecord(solveCell(compiled, spec, task.i, j));
+    return;
+  }
+  for (const r of traceLine(compiled, spec, spec.lines[task.line], range(task.k0, task.k1))) onRecord(r);
 }

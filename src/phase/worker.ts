@@ -1,23 +1,35 @@
 /**
- * One phase-diagram task in a worker thread (tinypool): loads the model once per worker and runs the task. A
- * task's records depend only on (spec, task): the same in any worker, in any order, as in-process.
+ * Phase-diagram tasks in a worker thread (tinypool). The pool hands each worker the model's Program (the IR,
+ * structured-cloned) and the spec once, as its workerData; the worker compiles the Program itself (the same
+ * generated source, so the same numbers as in-process) without loading the YAML reader and mathjs, which
+ * would triple its start-up. A task's records depend only on (spec, task): the same in any worker, in any
+ * order, as in-process.
  */
-import type { Compiled } from '../compile/compile.ts';
-import { loadModel } from '../model/load.ts';
+import type { MessagePort } from 'node:worker_threads';
+import Tinypool from 'tinypool';
+import { compile, type Compiled } from '../compile/compile.ts';
+import type { Program } from '../ir/nodes.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { runTask, type PhaseTask } from './tasks.ts';
 
 export interface PhaseTaskMessage {
-  readonly spec: PhaseSpec;
   readonly task: PhaseTask;
+  /** Where each record goes as soon as it is computed; `null` after the last. */
+  readonly port: MessagePort;
 }
 
-const models = new Map<string, Compiled>();
+export interface PhaseWorkerData {
+  readonly program: Program;
+  readonly spec: PhaseSpec;
+}
 
-export default function runPhaseTask({ spec, task }: PhaseTaskMessage): PhaseRecord[] {
-  const key = JSON.stringify([spec.file, spec.load]);
-  let compiled = models.get(key);
-  if (!compiled) models.set(key, (compiled = loadModel(spec.file, undefined, spec.load)));
-  return runTask(compiled, spec, task);
+let compiled: Compiled | undefined;
+
+export default function runPhaseTask({ task, port }: PhaseTaskMessage): void {
+  const { program, spec } = Tinypool.workerData as PhaseWorkerData;
+  compiled ??= compile(program);
+  runTask(compiled, spec, task, (r: PhaseRecord) => port.postMessage(r));
+  port.postMessage(null);
+  port.close();
 }
