@@ -1,30 +1,29 @@
 /**
- * One simulation trial in a worker thread (tinypool): loads the model file once per worker and load options (the
- * main thread's, e.g. --prior), resolves the experiment at the given parameters, runs the trial. The result
- * depends only on (file, load options, params, d, seed): a trial
- * gives the same numbers in any worker, in any order, as in-process.
+ * One simulation trial in a worker thread (tinypool). The task carries the model's IR (Program, structured-cloned)
+ * and a key of it; a worker compiles each model once (the same generated source as the main thread, so the same
+ * numbers) without loading the YAML reader and mathjs, which would triple its start-up. The result depends only
+ * on (model, params, d, seed): a trial gives the same numbers in any worker, in any order, as in-process.
  */
-import type { Compiled } from '../compile/compile.ts';
-import { loadModel, type LoadOptions } from '../model/load.ts';
+import { compile, type Compiled } from '../compile/compile.ts';
+import type { Program } from '../ir/nodes.ts';
 import { experimentAt, runTrial, type FitOptions, type Trial } from './experiment.ts';
 import type { TrialSeed } from './rng.ts';
 
 export interface TrialTask {
-  readonly file: string;
+  readonly program: Program;
+  /** Identifies the program (a hash of its generated source): the worker compiles each one once. */
+  readonly key: string;
   readonly params: Readonly<Record<string, number>>;
   readonly d: number;
   readonly seed: TrialSeed;
   readonly fit?: FitOptions;
-  /** The options the model was loaded with in the main thread (e.g. --prior): the worker loads it the same way. */
-  readonly load?: LoadOptions;
 }
 
 const models = new Map<string, Compiled>();
 
 export default function runTrialTask(task: TrialTask): Trial {
-  const key = `${task.file}\0${JSON.stringify(task.load ?? {})}`;
-  let compiled = models.get(key);
-  if (!compiled) models.set(key, (compiled = loadModel(task.file, undefined, task.load ?? {})));
-  // the gamp estimator calls the model's compiled functions at these parameters
+  let compiled = models.get(task.key);
+  if (!compiled) models.set(task.key, (compiled = compile(task.program)));
+  // the gamp and amp estimators call the model's compiled functions at these parameters
   return runTrial(experimentAt(compiled.program.model.simulation!, task.params, compiled.problem(task.params)), task.d, task.seed, task.fit);
 }

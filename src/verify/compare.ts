@@ -8,8 +8,7 @@ import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { experimentAt, runTrial, summarize, type FitOptions, type Summary, type Trial } from '../simulate/experiment.ts';
 import type { SimulationSpec } from '../simulate/section.ts';
 import { UsageError } from '../errors.ts';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import Tinypool from 'tinypool';
 import type { TrialTask } from '../simulate/trial-worker.ts';
 
@@ -64,24 +63,33 @@ export function simulate(compiled: Compiled, params: Readonly<Record<string, num
 
 /**
  * `simulate` on `workers` worker threads (tinypool): the trials of a point in parallel, each the same as
- * in-process (its result depends only on its seed). Models given as text (no file) run in-process.
+ * in-process (its result depends only on its seed). Each task carries the model's IR (a structured clone,
+ * ~1 ms), which a worker compiles once: workers never load the YAML reader or mathjs.
  */
 export async function simulateParallel(compiled: Compiled, params: Readonly<Record<string, number>>, d: number, trials: number,
   seed: number, workers: number, onTrial?: (t: Trial) => void, fit: FitOptions = {}): Promise<SimulationRun> {
-  const file = compiled.program.model.file;
-  if (workers <= 1 || trials < 2 || !existsSync(file)) return simulate(compiled, params, d, trials, seed, onTrial, fit);
+  if (workers <= 1 || trials < 2) return simulate(compiled, params, d, trials, seed, onTrial, fit);
   const problem = compiled.problem(params);
   const values = Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]]));
   experimentAt(simulationOf(compiled), values, problem); // misuse (e.g. bad estimator arguments) is reported here, not in a worker
   const pool = await workerPool(workers);
   const out = await Promise.all(Array.from({ length: trials }, async (_, t) => {
-    const load = compiled.program.model.loadOptions;
-    const task: TrialTask = { file: resolve(file), params: values, d, seed: { master: seed, trial: t }, fit, ...(load && { load }) };
+    const task: TrialTask = { program: compiled.program, key: modelKey(compiled), params: values, d, seed: { master: seed, trial: t }, fit };
     const trial = (await pool.run(task)) as Trial;
     onTrial?.(trial);
     return trial;
   }));
   return { params: values, d, seed, trials: out, summary: summarize(out) };
+}
+
+const keys = new WeakMap<Compiled, string>();
+/** What identifies a compiled model for the workers' caches: its generated source (the chosen prior included). */
+function modelKey(compiled: Compiled): string {
+  const known = keys.get(compiled);
+  if (known !== undefined) return known;
+  const key = createHash('sha256').update(compiled.source).digest('hex');
+  keys.set(compiled, key);
+  return key;
 }
 
 let shared: { pool: Tinypool; size: number } | undefined;
