@@ -6,7 +6,7 @@ import type { Compiled } from '../compile/compile.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { PhaseStore, type PhaseHeader } from './store.ts';
-import { phaseTasks, runTask, shardTasks, taskKeys, type PhaseTask } from './tasks.ts';
+import { phaseTasks, remaining, runTask, shardTasks, taskKeys, type PhaseTask } from './tasks.ts';
 import type { PhaseTaskMessage, PhaseWorkerData } from './worker.ts';
 
 export interface PhaseRunOptions {
@@ -15,7 +15,7 @@ export interface PhaseRunOptions {
   /** Worker threads (1: in this thread). */
   readonly workers: number;
   readonly shard?: { readonly k: number; readonly n: number };
-  /** Called after each task with the number of records written so far by this run and the number to write. */
+  /** Called after each record with the number of records written so far by this run and the number to write. */
   readonly onProgress?: (done: number, total: number, records: readonly PhaseRecord[]) => void;
 }
 
@@ -49,14 +49,7 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
   const all = phaseTasks(spec);
   const mine = shardTasks(all, options.shard);
   const reused = store.size;
-  // Unfinished tasks; of a block of cells, only the cells the file lacks (a line segment is traced whole: its
-  // points are warm-started one from the next, and the file keeps the ones it had).
-  const pending = mine.flatMap((t): PhaseTask[] => {
-    const missing = taskKeys(spec, t).filter((k) => !store.has(k));
-    if (missing.length === 0) return [];
-    if (t.type === 'cells') return [{ ...t, only: missing.map((k) => Number(k.split(' ')[2])) }];
-    return [t];
-  });
+  const pending = mine.flatMap((t) => remaining(spec, t, (k) => store.has(k)) ?? []);
   const total = pending.reduce((s, t) => s + taskKeys(spec, t).filter((k) => !store.has(k)).length, 0);
   let done = 0;
   const finished = (record: PhaseRecord) => {

@@ -46,6 +46,17 @@ export function taskKeys(spec: PhaseSpec, task: PhaseTask): string[] {
   return Array.from({ length: task.k1 - task.k0 }, (_, d) => lineKey(name, task.k0 + d));
 }
 
+/**
+ * What is left of a task when the file already holds the records `has` says: nothing (undefined), the cells of a
+ * block the file lacks, or a whole line segment (its points are warm-started one from the next; the file keeps
+ * the ones it had).
+ */
+export function remaining(spec: PhaseSpec, task: PhaseTask, has: (key: string) => boolean): PhaseTask | undefined {
+  if (taskKeys(spec, task).every(has)) return undefined;
+  if (task.type === 'line') return task;
+  return { ...task, only: (task.only ?? range(task.j0, task.j1)).filter((j) => !has(cellKey(task.i, j))) };
+}
+
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, d) => a + d);
 
 /** Runs a task, handing each record to `onRecord` as soon as it is computed (cells one by one). */
