@@ -10,7 +10,6 @@ import { diagramOf, heatMapOf, regionLabels, type Diagram } from '../../phase/di
 import { compileRegions, type Regions } from '../../phase/regions.ts';
 import { runPhase } from '../../phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
-import { writeHeatMap } from '../../report/heatmap.ts';
 import { CsvWriter, fmt } from '../../report/table.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
@@ -143,9 +142,11 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
   if (!result.complete) {
     out(shard ? 'this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE' : 'the diagram is incomplete');
   } else {
+    // vega takes a second to load: only when there is a plot
+    const { writeHeatMap } = plots.length ? await import('../../report/heatmap.ts') : { writeHeatMap: undefined };
     for (const p of plots) {
       mkdirSync(dirname(resolve(p)), { recursive: true });
-      await writeHeatMap(heatMapOf(diagram, name, plan.quantity, regions), p);
+      await writeHeatMap!(heatMapOf(diagram, name, plan.quantity, regions), p);
       out(`wrote ${p}`);
     }
   }
