@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'saddle-phase-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const MAGNET = 'test/fixtures/magnet-phase.yaml';
+const GRID = ['--x', 'beta=1.25:3:3', '--y', 'h=-0.8:0.8:4'];
+
+describe('saddle phase and saddle merge on the command line', () => {
+  it('bad input is refused before any work: exit 2, a message that says what to do, no file written', async () => {
+    const out = join(dir, 'never.jsonl');
+    const cases: [string[], RegExp][] = [
+      [[MAGNET, '--x', 'beta=1:2:3', '--out', out], /give both axes/],
+      [[MAGNET, '--x', 'bta=1:2:3', '--y', 'h=0:1:3', '--out', out], /`bta` is not a parameter.*\n.*did you mean `beta`/],
+      [[MAGNET, '--x', 'beta=1:2:3', '--y', 'beta=0:1:3', '--out', out], /must be different/],
+      [[MAGNET, ...GRID, '--set', 'h=0.1', '--out', out], /both an axis and --set/],
+      [[MAGNET, '--x', 'beta=-1:2:3', '--y', 'h=0:1:3', '--out', out], /outside its declared range/],
+      [[MAGNET, ...GRID, '--lines', 'sideways', '--out', out], /cannot read `sideways`/],
+      [[MAGNET, ...GRID, '--lines', 'first-order:backward', '--out', out], /spinodal lines only/],
+      [[MAGNET, ...GRID, '--lines', 'spinodal@nowhere', '--out', out], /no initialisation `nowhere`/],
+      [[MAGNET, ...GRID, '--inits', 'uninformed,nowhere', '--out', out], /no initialisation `nowhere`/],
+      [[MAGNET, ...GRID, '--observable', 'mm', '--out', out], /not an order parameter or observable/],
+      [[MAGNET, ...GRID, '--shard', '3/2', '--out', out], /K\/N with 1 <= K <= N/],
+      [[MAGNET, ...GRID, '--plot', join(dir, 'x.pdf'), '--out', out], /\.svg or \.png/],
+      [['docs/examples/binary-cs.yaml', ...GRID, '--out', out], /not a parameter/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run('phase', ...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes the records, the CSV and the plot; refuses to mix another computation into its file', async () => {
+    const out = join(dir, 'magnet.jsonl');
+    const csv = join(dir, 'magnet.csv');
+    const plot = join(dir, 'magnet.svg');
+    const r = await run('phase', MAGNET, ...GRID, '--lines', 'spinodal@negative', '--workers', '1', '--out', out, '--csv', csv, '--plot', plot);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/15 records computed, 0 from an earlier run/);
+    expect(r.out).toMatch(/regions: .*coexistence/);
+    expect(r.out).toMatch(/line spinodal@negative: found at 2\/3 values of beta/);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0].split(',').slice(0, 6)).toEqual(['beta', 'h', 'selected', 'region', 'uninformed:status', 'uninformed:iterations']);
+    expect(rows).toHaveLength(1 + 12);
+    expect(readFileSync(plot, 'utf8')).toMatch(/^<svg/);
+    // the same command again computes nothing
+    expect((await run('phase', MAGNET, ...GRID, '--lines', 'spinodal@negative', '--workers', '1', '--out', out)).out).toMatch(/0 records computed, 15 from an earlier run/);
+    const other = await run('phase', MAGNET, '--x', 'beta=1.25:3:4', '--y', 'h=-0.8:0.8:4', '--workers', '1', '--out', out);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/holds another computation/);
+  });
+
+  it('merge: parts of one command join into the file of one run; mismatched or missing parts are refused', async () => {
+    const whole = join(dir, 'whole.jsonl');
+    const parts = [1, 2, 3].map((k) => join(dir, `part${k}.jsonl`));
+    expect((await run('phase', MAGNET, ...GRID, '--workers', '1', '--out', whole)).code).toBe(0);
+    for (const [k, part] of parts.entries()) {
+      const r = await run('phase', MAGNET, ...GRID, '--workers', '1', '--shard', `${k + 1}/3`, '--out', part);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/this part is done/);
+    }
+    const merged = join(dir, 'merged.jsonl');
+    const missing = await run('merge', parts[0], parts[2], '--out', merged);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/miss \d+ of 12 records/);
+    expect(existsSync(merged)).toBe(false);
+    const foreign = join(dir, 'foreign.jsonl');
+    expect((await run('phase', MAGNET, '--x', 'beta=1.25:3:3', '--y', 'h=-0.8:0.8:5', '--workers', '1', '--shard', '2/3', '--out', foreign)).code).toBe(0);
+    const mixed = await run('merge', parts[0], foreign, parts[2], '--out', merged);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/not a part of the same computation/);
+    writeFileSync(join(dir, 'junk.jsonl'), '{"hello": 1}\n');
+    expect((await run('merge', join(dir, 'junk.jsonl'), '--out', merged)).err).toMatch(/not a phase file/);
+    const ok = await run('merge', ...parts, '--out', merged);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/merged 3 parts: 12 records/);
+    expect(readFileSync(merged, 'utf8')).toBe(readFileSync(whole, 'utf8'));
+  });
+});
