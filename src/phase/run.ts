@@ -72,21 +72,24 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
 }
 
 /**
- * The tasks on worker threads. Each task gets a MessagePort on which the worker posts every record as soon as
- * it is computed, then `null`: a record is on disk moments after it exists, not when its task ends.
+ * The tasks on worker threads: each worker takes the next task from a shared counter until none is left, and
+ * posts every record on its MessagePort as soon as it is computed, then `null`: a record is on disk moments after
+ * it exists, and no worker waits for the main thread between tasks.
  */
 async function runOnWorkers(compiled: Compiled, spec: PhaseSpec, tasks: readonly PhaseTask[], workers: number,
   finished: (r: PhaseRecord) => void): Promise<void> {
   const filename = new URL('./worker-entry.js', import.meta.url).href;
   const workerData: PhaseWorkerData = { program: compiled.program, spec };
-  const pool = new Tinypool({ filename, minThreads: workers, maxThreads: workers, idleTimeout: 100, workerData });
+  const threads = Math.min(workers, tasks.length);
+  const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 100, workerData });
+  const next = new SharedArrayBuffer(4);
   try {
-    await Promise.all(tasks.map(async (task) => {
+    await Promise.all(Array.from({ length: threads }, async () => {
       const { port1, port2 } = new MessageChannel();
       const drained = new Promise<void>((resolve) => port1.on('message', (r: PhaseRecord | null) => {
         if (r === null) { port1.close(); resolve(); } else finished(r);
       }));
-      const message: PhaseTaskMessage = { task, port: port2 };
+      const message: PhaseTaskMessage = { tasks, next, port: port2 };
       await pool.run(message, { transferList: [port2] });
       await drained;
     }));

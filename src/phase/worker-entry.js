@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { default: runPhaseTask } = await import('./worker.ts');
-export default runPhaseTask;
+const { default: runPhaseTasks } = await import('./worker.ts');
+export default runPhaseTasks;

@@ -13,8 +13,13 @@ import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { runTask, type PhaseTask } from './tasks.ts';
 
+/**
+ * One worker's share of the work: every pending task, and a counter shared by all the workers from which each
+ * takes the index of its next task (Atomics.add), so that no worker waits for the main thread between tasks.
+ */
 export interface PhaseTaskMessage {
-  readonly task: PhaseTask;
+  readonly tasks: readonly PhaseTask[];
+  readonly next: SharedArrayBuffer;
   /** Where each record goes as soon as it is computed; `null` after the last. */
   readonly port: MessagePort;
 }
@@ -26,10 +31,13 @@ export interface PhaseWorkerData {
 
 let compiled: Compiled | undefined;
 
-export default function runPhaseTask({ task, port }: PhaseTaskMessage): void {
+export default function runPhaseTasks({ tasks, next, port }: PhaseTaskMessage): void {
   const { program, spec } = Tinypool.workerData as PhaseWorkerData;
   compiled ??= compile(program);
-  runTask(compiled, spec, task, (r: PhaseRecord) => port.postMessage(r));
+  const counter = new Int32Array(next);
+  for (let t = Atomics.add(counter, 0, 1); t < tasks.length; t = Atomics.add(counter, 0, 1)) {
+    runTask(compiled, spec, tasks[t], (r: PhaseRecord) => port.postMessage(r));
+  }
   port.postMessage(null);
   port.close();
 }
