@@ -1,18 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runCli as run } from '../util/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const KINK = join(ROOT, 'test/fixtures/quadrature-kink.yaml');
 
 /** Runs the CLI in-process, capturing what it prints (as in cli.test.ts). */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('saddle check: the quadrature report', () => {
   it('warns, located at the E, about a kink integrated by plain Gauss-Hermite; the split one is fine', async () => {

@@ -5,26 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { main } from '../../src/cli/main.ts';
+import { runCli as run, type CliRun } from '../util/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in-process, capturing what it prints. */
-async function run(...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
 /** A user mistake: exit 2, a message on stderr, nothing on stdout, no stack trace. */
-function expectInputError(r: Run): void {
+function expectInputError(r: CliRun): void {
   expect(r.code).toBe(2);
   expect(r.out).toBe('');
   expect(r.err).not.toBe('');

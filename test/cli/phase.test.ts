@@ -2,17 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { runCli as run } from '../util/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'saddle-phase-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const MAGNET = 'test/fixtures/magnet-phase.yaml';
 const GRID = ['--x', 'beta=1.25:3:3', '--y', 'h=-0.8:0.8:4'];

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { closeWorkers, compare, simulate, type Comparison, type SimulationRun } from '../../src/verify/compare.ts';
+import { runCli as run } from '../util/cli.ts';
 
 /**
  * AMP on the spiked Wigner matrix against the state evolution of equations/spiked-wigner.yaml, on both sides of
@@ -70,12 +70,6 @@ describe('saddle verify: spiked Wigner, AMP against its state evolution', () => 
 });
 
 describe('saddle verify on the command line, with --prior and worker threads', () => {
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
 
   it('--prior gaussian at lambda = 2.5 passes (exit 0); the informed start with --init informed too', async () => {
     const r = await run('verify', 'spiked-wigner', '--prior', 'gaussian', '--set', 'lambda=2.5', '--d', '1000', '--trials', '4', '--workers', '2', '--json');

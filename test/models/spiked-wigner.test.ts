@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadModel } from '../../src/model/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { findThreshold } from '../../src/transitions/threshold.ts';
+import { runCli as run } from '../util/cli.ts';
 
 /**
  * equations/spiked-wigner.yaml against references that do not come from saddle: the Gaussian prior's closed form,
@@ -26,12 +26,6 @@ const gauss = (f: (xi: number) => number, n = 24_000) => {
 };
 const logcosh = (x: number) => Math.abs(x) + Math.log1p(Math.exp(-2 * Math.abs(x))) - Math.LN2;
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('spiked-wigner: closed forms and direct integrals', () => {
   it('gaussian prior: m = max(0, 1 - 1/lambda) and phi = lambda m/2 - log(1 + lambda m)/2 - lambda m^2/4', () => {
