@@ -42,7 +42,8 @@ describe('saddle phase and saddle merge on the command line', () => {
     const out = join(dir, 'magnet.jsonl');
     const csv = join(dir, 'magnet.csv');
     const plot = join(dir, 'magnet.svg');
-    const r = await run('phase', MAGNET, ...GRID, '--lines', 'spinodal@negative', '--workers', '1', '--out', out, '--csv', csv, '--plot', plot);
+    const linesCsv = join(dir, 'lines.csv');
+    const r = await run('phase', MAGNET, ...GRID, '--lines', 'spinodal@negative', '--workers', '1', '--out', out, '--csv', csv, '--lines-csv', linesCsv, '--plot', plot);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/15 records computed, 0 from an earlier run/);
     expect(r.out).toMatch(/regions: .*coexistence/);
@@ -51,6 +52,15 @@ describe('saddle phase and saddle merge on the command line', () => {
     expect(rows[0].split(',').slice(0, 6)).toEqual(['beta', 'h', 'selected', 'region', 'uninformed:status', 'uninformed:iterations']);
     expect(rows).toHaveLength(1 + 12);
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg/);
+    const lines = readFileSync(linesCsv, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('line,beta,h,found,tolerance,evaluations,message');
+    expect(lines).toHaveLength(1 + 3);
+    // h_s(beta) = beta m_s - atanh(m_s), m_s = sqrt(1 - 1/beta), at beta = 1.25: the end of the negative branch
+    const [name, beta, h, found] = lines[1].split(',');
+    expect([name, beta, found]).toEqual(['spinodal@negative', '1.25', 'true']);
+    const ms = Math.sqrt(1 - 1 / 1.25);
+    expect(Math.abs(Number(h) - (1.25 * ms - Math.atanh(ms)))).toBeLessThan(2e-6);
+    expect(lines[3]).toMatch(/^spinodal@negative,3,NaN,false,NaN,\d+,.*continuous/);
     // the same command again computes nothing
     expect((await run('phase', MAGNET, ...GRID, '--lines', 'spinodal@negative', '--workers', '1', '--out', out)).out).toMatch(/0 records computed, 15 from an earlier run/);
     const other = await run('phase', MAGNET, '--x', 'beta=1.25:3:4', '--y', 'h=-0.8:0.8:4', '--workers', '1', '--out', out);

@@ -40,6 +40,7 @@ Options:
                       selected} and per line point {line, k, x, threshold, found, bracket, tolerance, ...}
   --csv FILE          the cells as CSV: x, y, selected, region, then INIT:status, INIT:iterations,
                       INIT:residual and INIT:NAME for every order parameter and observable of each branch
+  --lines-csv FILE    the line points as CSV: line, x, threshold (y), found, tolerance, evaluations, message
   --plot FILE         the heat map with the lines and the model's regions, FILE.svg or FILE.png (2x)
   --workers N         worker threads (default: the machine's cores; 1 computes in this thread)
   --shard K/N         compute only part K of N (deterministic split); write each part to its own --out
@@ -119,7 +120,7 @@ export async function computePhase(compiled: Compiled, plan: PhasePlan, out: str
 
 export async function runPhaseCommand(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, {
-    ...SOLVER_OPTIONS, ...PHASE_OPTIONS, inits: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' },
+    ...SOLVER_OPTIONS, ...PHASE_OPTIONS, inits: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' }, 'lines-csv': { type: 'string' },
     plot: { type: 'string', multiple: true }, workers: { type: 'string' }, shard: { type: 'string' },
   });
   if (values.help) { out(PHASE_HELP); return EXIT.ok; }
@@ -139,6 +140,7 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
   out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
   for (const line of phaseSummary(diagram, cells, regions)) out(`  ${line}`);
   if (values.csv !== undefined) writeCsv(String(values.csv), diagram, cells, compiled, regions);
+  if (values['lines-csv'] !== undefined) writeLinesCsv(String(values['lines-csv']), diagram);
   if (!result.complete) {
     out(shard ? 'this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE' : 'the diagram is incomplete');
   } else {
@@ -151,6 +153,7 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
     }
   }
   if (values.csv !== undefined) out(`wrote ${values.csv}`);
+  if (values['lines-csv'] !== undefined) out(`wrote ${values['lines-csv']}`);
   return cells.some((c) => c.selected === null) ? EXIT.notConverged : EXIT.ok;
 }
 
@@ -194,3 +197,9 @@ function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compil
   }
 }
 
+function writeLinesCsv(file: string, d: Diagram): void {
+  const csv = new CsvWriter(file, ['line', d.spec.x.name, d.spec.y.name, 'found', 'tolerance', 'evaluations', 'message']);
+  for (const [name, points] of d.lines) {
+    points.forEach((p, k) => csv.writeCells([name, d.spec.x.values[k], p?.threshold ?? NaN, String(p?.found ?? false), p?.tolerance ?? NaN, p?.evaluations ?? NaN, p ? (p.message ?? '') : 'not computed']));
+  }
+}
