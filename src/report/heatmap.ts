@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { FONT_FAMILY, FONT_SIZE } from './figure.ts';
+import { DASHES, FONT_SIZE, vegaConfig } from './figure.ts';
 import { prettySymbol, renderSpecPng, renderSpecSvg } from './plot.ts';
 
 /** A phase diagram: a heat map of one quantity over two parameters, transition lines and labelled regions. */
@@ -20,7 +20,6 @@ export interface HeatMap {
 
 const WIDTH = 520;
 const HEIGHT = 420;
-const DASHES: readonly (readonly number[])[] = [[1, 0], [7, 4], [2, 3], [9, 3, 2, 3], [4, 2]];
 
 /** Cell edges: midpoints between neighbouring values (geometric on a log axis), extended half a step at the ends. */
 function edges(values: readonly number[], log: boolean): number[] {
@@ -40,6 +39,7 @@ function edges(values: readonly number[], log: boolean): number[] {
  * bold with a white halo at the cell of each region nearest its centroid.
  */
 export function heatMapSpec(map: HeatMap): TopLevelSpec {
+  const config = vegaConfig();
   const xe = edges(map.x.values, map.x.log);
   const ye = edges(map.y.values, map.y.log);
   // Each cell reaches half-way into its upper neighbours, which are drawn after it: two anti-aliased edges in one
@@ -118,12 +118,8 @@ export function heatMapSpec(map: HeatMap): TopLevelSpec {
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: {
-      font: FONT_FAMILY,
-      axis: { labelFontSize: FONT_SIZE.axisLabel, titleFontSize: FONT_SIZE.axisTitle, titleFontWeight: 'normal', grid: false },
-      legend: { labelFontSize: FONT_SIZE.legend, titleFontSize: FONT_SIZE.legend, titleFontWeight: 'normal' },
-      view: { stroke: '#444' },
-    },
+    // the figures' style, without grid lines (they would cross the cells)
+    config: { ...config, axis: { ...(config.axis as object), grid: false } },
     layer: layers,
   } as TopLevelSpec;
 }

@@ -31,7 +31,14 @@ describe('saddle verify: Bayes-optimal GLMs through GAMP on both sides of their 
     expect(value(low, 'mse').theory).toBeCloseTo(0.4393, 3);
     const high = await verifies('perceptron-binary-bayes', 'alpha=1.7', 1000);
     expect(value(high, 'mse').mean).toBeLessThan(1e-12);
-    expect(value(high, 'gen_error').mean).toBe(0);
+    expect(value(high, 'test_error').mean).toBe(0);
+  }, 60_000);
+
+  it('perceptron-binary-bayes with label noise eps = 0.05 at alpha = 1: the noisy channel and the noisy test error', async () => {
+    const noisy = await verifies('perceptron-binary-bayes', 'alpha=1,eps=0.05', 2000);
+    // a flipped label is an error of a classifier that agrees with the teacher: eps + (1 - 2 eps) acos(sqrt q) / pi
+    const q = value(noisy, 'q').theory;
+    expect(value(noisy, 'test_error').theory).toBeCloseTo(0.05 + 0.9 * Math.acos(Math.sqrt(q)) / Math.PI, 12);
   }, 60_000);
 
   it('cs-bayes (rho = 0.1, Delta = 1e-6): easy phase alpha = 0.3, hard phase alpha = 0.18 (GAMP stays on the uninformed branch)', async () => {

@@ -11,6 +11,7 @@ import { diagramOf, heatMapOf, regionLabels } from '../../src/phase/diagram.ts';
 import { compileRegions } from '../../src/phase/regions.ts';
 import { runPhase } from '../../src/phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../src/phase/spec.ts';
+import { findThreshold } from '../../src/transitions/threshold.ts';
 import { heatMapSpec, regionLabelPlaces, renderHeatMapPng, renderHeatMapSvg } from '../../src/report/heatmap.ts';
 
 const file = resolve('test/fixtures/magnet-phase.yaml');
@@ -196,8 +197,11 @@ describe('the spiked Wigner phase diagram: a hard phase at small density', async
       expect(line('first-order')[k]!.found).toBe(false);
       expect(line('spinodal')[k]!.found).toBe(false);
     }
-    // the same numbers as `saddle threshold` at rho = 0.02 (computed by its own scan, not warm-started)
-    expect(Math.abs(line('first-order')[0]!.threshold - 0.392655)).toBeLessThan(2e-6);
+    // as accurate as `saddle threshold`: the same transitions found by its own scan of the whole range at rho = 0.02
+    for (const kind of ['first-order', 'spinodal'] as const) {
+      const t = findThreshold(sw, { kind, param: 'lambda', lo: 0.3, hi: 1.5, fixed: { rho: 0.02 } });
+      expect(Math.abs(line(kind)[0]!.threshold - t.threshold)).toBeLessThan(2e-6);
+    }
   });
 
   it('labels the cells between the lines hard: the equilibrium is informative, AMP from an uninformed start is not', () => {
