@@ -80,7 +80,7 @@ export class PhaseStore {
   }
 
   records(): PhaseRecord[] {
-    return canonical([...this.lines.values()], this.header).map(parseRecord);
+    return canonical([...this.lines.values()], this.header).map((k) => k.record);
   }
 
   /** Closes the file, rewritten in canonical order. */
@@ -91,21 +91,21 @@ export class PhaseStore {
   }
 }
 
-/** Records in canonical order: cells by (i, j), then line points by the spec's line order and k. */
-function canonical(rows: readonly string[], header: PhaseHeader): string[] {
+/** Records in canonical order, as text and parsed: cells by (i, j), then line points by the spec's line order and k. */
+function canonical(rows: readonly string[], header: PhaseHeader): { row: string; record: PhaseRecord }[] {
   const order = new Map(header.spec.lines.map((l, n) => [l.name, n]));
+  const rank = (r: PhaseRecord) => (r.type === 'cell' ? [0, r.i, r.j] : [1 + (order.get(r.line) ?? 0), r.k, 0]);
   const keyed = rows.map((row) => {
-    const r = parseRecord(row);
-    const rank = r.type === 'cell' ? [0, r.i, r.j] : [1 + (order.get(r.line) ?? 0), r.k, 0];
-    return { row, rank };
+    const record = parseRecord(row);
+    return { row, record, rank: rank(record) };
   });
   keyed.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.rank[2] - b.rank[2]);
-  return keyed.map((k) => k.row);
+  return keyed;
 }
 
 export function writePhaseFile(file: string, header: PhaseHeader, rows: readonly string[]): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, [JSON.stringify(header), ...canonical(rows, header)].map((l) => `${l}\n`).join(''));
+  writeFileSync(tmp, [JSON.stringify(header), ...canonical(rows, header).map((k) => k.row)].map((l) => `${l}\n`).join(''));
   renameSync(tmp, file);
 }
 
