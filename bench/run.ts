@@ -20,11 +20,18 @@ import { benchSimulate } from './simulate.bench.ts';
 import { benchGamp } from './gamp.bench.ts';
 import { benchWorkers } from './workers.bench.ts';
 import { benchPhase } from './phase.bench.ts';
+import { benchStartup } from './startup.bench.ts';
 import { cpuMs, median } from './clock.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EQUATIONS = resolve(HERE, '../equations');
 const T_START = performance.now();
+
+/** `npm run bench -- startup sweeps`: only the sections whose names contain one of the words; all without. */
+const SECTIONS = ['compile', 'handwritten', 'logistic-handwritten', 'anderson', 'sweeps', 'thresholds', 'numerics',
+  'simulate', 'gamp', 'workers', 'phase', 'startup'] as const;
+const ONLY = process.argv.slice(2);
+const want = (section: (typeof SECTIONS)[number]): boolean => ONLY.length === 0 || ONLY.some((w) => section.includes(w));
 
 // ---------------------------------------------------------------------------------------------- output
 
@@ -86,7 +93,8 @@ function modelFiles(): string[] {
 }
 const modelName = (file: string) => basename(file, '.yaml');
 
-function benchCompile(files: readonly string[]): Map<string, Compiled> {
+/** Loads every model; with `measure`, also times the compilation (the compile_* lines). */
+function benchCompile(files: readonly string[], measure = true): Map<string, Compiled> {
   const compiled = new Map<string, Compiled>();
   for (const file of files) {
     const name = modelName(file);
@@ -101,6 +109,7 @@ function benchCompile(files: readonly string[]): Map<string, Compiled> {
     }
     const cold = cpuMs() - t0; // includes JIT warm-up of the reader, builder and generator (first model most)
     compiled.set(name, first);
+    if (!measure) continue;
     for (let i = 0; i < 5; i++) loadModel(file).problem();
     const times: number[] = [];
     for (let i = 0; i < 21; i++) {
@@ -328,27 +337,46 @@ async function benchNumericsLines(): Promise<void> {
 // ---------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
+  const unknown = ONLY.filter((w) => !SECTIONS.some((s) => s.includes(w)));
+  if (unknown.length) log(`WARNING: no section matches ${unknown.join(', ')}; the sections: ${SECTIONS.join(', ')}`);
   const files = modelFiles();
-  log(`models: ${files.map(modelName).join(', ')}`);
-  const models = benchCompile(files);
+  const needModels = (['compile', 'handwritten', 'logistic-handwritten', 'anderson', 'sweeps', 'thresholds'] as const).some(want);
+  if (needModels) log(`models: ${files.map(modelName).join(', ')}`);
+  const models = needModels ? benchCompile(files, want('compile')) : new Map<string, Compiled>();
   const pb = models.get('perceptron-bayes');
-  if (pb) benchHandwritten(pb);
-  else log('perceptron-bayes not found: compiled_vs_handwritten skipped');
+  if (want('handwritten')) {
+    if (pb) benchHandwritten(pb);
+    else log('perceptron-bayes not found: compiled_vs_handwritten skipped');
+  }
   const logistic = models.get('logistic');
-  if (logistic) benchLogisticHandwritten(logistic);
-  benchAnderson(models);
-  benchSweeps(models);
-  benchThresholds(models);
-  log('numerics (bench/numerics.bench.ts)');
-  await benchNumericsLines();
-  log('simulation estimators (bench/simulate.bench.ts)');
-  for (const m of await benchSimulate()) emit(m.name, round(m.value), m.unit);
-  log('GAMP (bench/gamp.bench.ts)');
-  for (const m of await benchGamp()) emit(m.name, round(m.value), m.unit);
-  log('worker threads (bench/workers.bench.ts): 8 logistic trials in-process and on 2 threads, wall time');
-  for (const m of await benchWorkers()) emit(m.name, round(m.value), m.unit);
-  log('phase diagrams (bench/phase.bench.ts): 100 x 100 perceptron-binary-bayes in-process and on 2 threads');
-  for (const m of await benchPhase(log)) emit(m.name, round(m.value), m.unit);
+  if (logistic && want('logistic-handwritten')) benchLogisticHandwritten(logistic);
+  if (want('anderson')) benchAnderson(models);
+  if (want('sweeps')) benchSweeps(models);
+  if (want('thresholds')) benchThresholds(models);
+  if (want('numerics')) {
+    log('numerics (bench/numerics.bench.ts)');
+    await benchNumericsLines();
+  }
+  if (want('simulate')) {
+    log('simulation estimators (bench/simulate.bench.ts)');
+    for (const m of await benchSimulate()) emit(m.name, round(m.value), m.unit);
+  }
+  if (want('gamp')) {
+    log('GAMP (bench/gamp.bench.ts)');
+    for (const m of await benchGamp()) emit(m.name, round(m.value), m.unit);
+  }
+  if (want('workers')) {
+    log('worker threads (bench/workers.bench.ts): 8 logistic trials in-process and on 2 threads, wall time');
+    for (const m of await benchWorkers()) emit(m.name, round(m.value), m.unit);
+  }
+  if (want('phase')) {
+    log('phase diagrams (bench/phase.bench.ts): 100 x 100 perceptron-binary-bayes in-process and on 2 threads');
+    for (const m of await benchPhase(log)) emit(m.name, round(m.value), m.unit);
+  }
+  if (want('startup')) {
+    log('whole commands (bench/startup.bench.ts): start-up against node -e 0, the logistic curve against numpy, wall time');
+    for (const m of await benchStartup(log)) emit(m.name, round(m.value), m.unit);
+  }
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }
 

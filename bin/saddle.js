@@ -1,7 +1,36 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so `npx saddle` works straight after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The saddle command. It runs the JavaScript that `npm run build` compiles into dist/ (at `npm ci`, through the
+// prepare script, and at `npm pack`): no TypeScript is transpiled at start-up. In a checkout whose src/ is newer
+// than its dist/ (an edit since the last build), it runs src/ through tsx instead, so a stale build is never used.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stamp = `${root}dist/.build-stamp`;
+
+/** The newest modification time of the files under `dir` (0 when there is no such folder). */
+function newest(dir) {
+  let t = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = `${dir}/${e.name}`;
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const built = existsSync(stamp) && statSync(stamp).mtimeMs >= newest(`${root}src`);
+let main;
+if (built) {
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

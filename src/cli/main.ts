@@ -1,17 +1,9 @@
-import { UsageError } from '../errors.ts';
+import { IoError, UsageError } from '../errors.ts';
+import { ioError } from '../io/files.ts';
 import { formatIssues, ModelError } from '../model/issues.ts';
 import { didYouMean } from '../model/suggest.ts';
-import { CHECK_HELP, runCheck } from './commands/check.ts';
-import { DEMO_HELP, runDemo } from './commands/demo.ts';
-import { LIST_HELP, runList } from './commands/list.ts';
-import { MERGE_HELP, runMerge } from './commands/merge.ts';
-import { PHASE_HELP, runPhaseCommand } from './commands/phase.ts';
-import { runSolve, SOLVE_HELP } from './commands/solve.ts';
-import { runSweep, SWEEP_HELP } from './commands/sweep.ts';
-import { runThreshold, THRESHOLD_HELP } from './commands/threshold.ts';
-import { REPORT_HELP, runReport } from './commands/report.ts';
-import { runSimulate, runVerify, SIMULATE_HELP, VERIFY_HELP } from './commands/verify.ts';
 import { EXIT } from './exit.ts';
+import { VERSION } from '../version.ts';
 
 const HELP = `saddle: replica saddle-point and state-evolution equations, written once in a model file,
 compiled into fast solvers with honest diagnostics.
@@ -33,53 +25,76 @@ Commands:
   list             the built-in models in equations/
   demo             the double-descent curve of ridge regression, written under results/
 
-MODEL is a YAML file or the name of a built-in model. \`saddle COMMAND --help\` tells more.
-Exit codes: 0 success, 1 internal error (a bug: please report it), 2 bad input (the message says where
-and how to fix it), 3 a solve did not converge (results are still written, with their status).`;
+MODEL is a YAML file or the name of a built-in model. \`saddle COMMAND --help\` tells more;
+\`saddle --version\` the version.
+Exit codes: 0 success; 1 verify only: theory and simulation disagree; 2 bad input or a file that cannot be
+read or written (the message says where and how to fix it); 3 a solve did not converge (results are still
+written, with their status); 70 internal error (a bug in saddle: please report it).`;
 
 type Command = (argv: readonly string[], out: (s: string) => void) => number | Promise<number>;
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  solve: { run: runSolve, help: SOLVE_HELP },
-  sweep: { run: runSweep, help: SWEEP_HELP },
-  threshold: { run: runThreshold, help: THRESHOLD_HELP },
-  phase: { run: runPhaseCommand, help: PHASE_HELP },
-  merge: { run: runMerge, help: MERGE_HELP },
-  check: { run: runCheck, help: CHECK_HELP },
-  simulate: { run: runSimulate, help: SIMULATE_HELP },
-  verify: { run: runVerify, help: VERIFY_HELP },
-  report: { run: runReport, help: REPORT_HELP },
-  list: { run: runList, help: LIST_HELP },
-  demo: { run: runDemo, help: DEMO_HELP },
-};
+interface CommandModule { readonly run: Command; readonly help: string }
+/** Each command's module is loaded when it runs, so that `saddle --version` or `saddle list` loads nothing else. */
+const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new Map<string, () => Promise<CommandModule>>([
+  ['solve', async () => { const m = await import('./commands/solve.ts'); return { run: m.runSolve, help: m.SOLVE_HELP }; }],
+  ['sweep', async () => { const m = await import('./commands/sweep.ts'); return { run: m.runSweep, help: m.SWEEP_HELP }; }],
+  ['threshold', async () => { const m = await import('./commands/threshold.ts'); return { run: m.runThreshold, help: m.THRESHOLD_HELP }; }],
+  ['phase', async () => { const m = await import('./commands/phase.ts'); return { run: m.runPhaseCommand, help: m.PHASE_HELP }; }],
+  ['merge', async () => { const m = await import('./commands/merge.ts'); return { run: m.runMerge, help: m.MERGE_HELP }; }],
+  ['check', async () => { const m = await import('./commands/check.ts'); return { run: m.runCheck, help: m.CHECK_HELP }; }],
+  ['simulate', async () => { const m = await import('./commands/verify.ts'); return { run: m.runSimulate, help: m.SIMULATE_HELP }; }],
+  ['verify', async () => { const m = await import('./commands/verify.ts'); return { run: m.runVerify, help: m.VERIFY_HELP }; }],
+  ['report', async () => { const m = await import('./commands/report.ts'); return { run: m.runReport, help: m.REPORT_HELP }; }],
+  ['list', async () => { const m = await import('./commands/list.ts'); return { run: m.runList, help: m.LIST_HELP }; }],
+  ['demo', async () => { const m = await import('./commands/demo.ts'); return { run: m.runDemo, help: m.DEMO_HELP }; }],
+]);
 
 /** Runs one command line; returns the exit code. User mistakes are printed to `err`, never thrown. */
 export async function main(argv: readonly string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? COMMANDS[rest[0] ?? ''] : undefined;
-    out(topic ? topic.help : HELP);
+  if (name === '--version' || name === '-V' || name === 'version') {
+    out(`saddle ${VERSION}`);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    const guess = didYouMean(name, Object.keys(COMMANDS));
-    err(`saddle: unknown command \`${name}\`; ${guess ? `${guess} ` : ''}commands: ${Object.keys(COMMANDS).join(', ')} (saddle --help)`);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    // a Map: `saddle help constructor` is an unknown topic, never a property of an object
+    const topic = name === 'help' && rest[0] !== undefined ? COMMANDS.get(rest[0]) : undefined;
+    out(topic ? (await topic()).help : HELP);
+    return EXIT.ok;
+  }
+  const load = COMMANDS.get(name);
+  if (!load) {
+    const guess = didYouMean(name, COMMANDS.keys());
+    err(`saddle: unknown command \`${name}\`; ${guess ? `${guess} ` : ''}commands: ${[...COMMANDS.keys()].join(', ')} (saddle --help)`);
     return EXIT.input;
   }
+  const command = await load();
   try {
     return await command.run(rest, out);
   } catch (e) {
-    if (e instanceof ModelError) {
-      err(formatIssues(e.issues));
-      return EXIT.input;
-    }
-    if (e instanceof UsageError) {
-      err(`saddle ${name}: ${e.message}${e.hint ? `\n    hint: ${e.hint}` : ''}`);
-      return EXIT.input;
-    }
-    err(`saddle ${name}: internal error (a bug in saddle; please report it with the command line):\n${(e as Error).stack ?? e}`);
-    return EXIT.internal;
+    const f = failure(name, e);
+    err(f.message);
+    return f.code;
   }
+}
+
+/**
+ * What a command that threw prints and returns. A model-file mistake, a misuse, and an operating-system error on
+ * a file the user named (a full disk, a permission, a directory or a device where a file belongs; also when the
+ * code that met it did not say so itself) are exit 2 with the message and its hint, no stack trace; anything else
+ * is a bug: exit 70 with the stack trace.
+ */
+export function failure(command: string, e: unknown): { code: number; message: string } {
+  if (e instanceof ModelError) return { code: EXIT.input, message: formatIssues(e.issues) };
+  const known = e instanceof UsageError ? e : userFileError(e);
+  if (known) return { code: EXIT.input, message: `saddle ${command}: ${known.message}${known.hint ? `\n    hint: ${known.hint}` : ''}` };
+  return { code: EXIT.internal, message: `saddle ${command}: internal error (a bug in saddle; please report it with the command line):\n${(e as Error)?.stack ?? e}` };
+}
+
+/** An operating-system error on a file (ENOSPC, EACCES, EISDIR...), as an IoError; undefined for anything else. */
+function userFileError(e: unknown): IoError | undefined {
+  if (e instanceof IoError) return e;
+  const syscall = String((e as NodeJS.ErrnoException | undefined)?.syscall ?? '');
+  return ioError(e, /^(read|stat|lstat|fstat|scandir|readdir|access)$/.test(syscall) ? 'read' : 'write');
 }
 
 // `saddle ... | head` closes stdout early: that is the reader's choice, not an error.

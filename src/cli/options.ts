@@ -38,7 +38,8 @@ export function parse(argv: readonly string[], options: Options) {
 
 /** `--set a=1,b=2` (repeatable) into a record of numbers. */
 export function parseSet(values: readonly string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+  // No prototype: `--set __proto__=1` is a name like any other (and refused as unknown), not a prototype change.
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const part of (values ?? []).flatMap((v) => v.split(','))) {
     if (!part.trim()) continue;
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(part);
@@ -48,6 +49,9 @@ export function parseSet(values: readonly string[] | undefined): Record<string, 
   }
   return out;
 }
+
+/** The most points of a threshold's initial scan (`--scan`, and `scan=` of `saddle report --threshold`): each is a solve. */
+export const MAX_SCAN = 100_000;
 
 export function num(v: unknown, flag: string, check: (x: number) => boolean = () => true, range?: string): number | undefined {
   if (v === undefined) return undefined;

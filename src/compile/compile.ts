@@ -6,6 +6,7 @@ import type { SolverDefaults } from '../model/types.ts';
 import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
 import { specialScope } from '../ir/builtins.ts';
 import { generate } from './generate.ts';
+import { dict, own } from '../model/names.ts';
 import type { Kernels } from './kernels.ts';
 
 /** A model at fixed parameter values: what `solve` needs. */
@@ -34,17 +35,23 @@ export interface Compiled {
   problem(values?: Readonly<Record<string, number>>): Problem;
 }
 
-type Factory = (P: Float64Array, S: Record<string, unknown>, T: readonly QuadratureRule[]) => Kernels;
+type Fn = (...args: number[]) => number;
+type Factory = (P: Float64Array, S: Record<string, unknown>, T: readonly QuadratureRule[]) => Omit<Kernels, 'functions'> & { functions: readonly Fn[] };
 
 /** Generates the model's kernels once; `interpreted: true` swaps in the slow reference interpreter (tests). */
 export function compile(program: Program, options: { interpreted?: boolean } = {}): Compiled {
   const { source, tables } = generate(program);
   const factory = new Function('P', 'S', 'T', source) as Factory;
+  const kernels = (params: Float64Array): Kernels => {
+    const k = factory(params, S, T);
+    // user functions by name, for GAMP (fa, fv, gout, dgout); the generated code knows them by index only
+    return { update: k.update, observables: k.observables, functions: dict(program.functions.map((f, i) => [f.name, k.functions[i]])) };
+  };
   const S = specialScope();
   const T = tables.map((n) => gaussHermite(n));
   const paramNames = program.params.map((p) => p.name);
   const stateNames = program.state.map((s) => s.name);
-  const inits: Record<string, Float64Array> = {};
+  const inits: Record<string, Float64Array> = dict();
   for (const name of program.model.initNames) {
     inits[name] = Float64Array.from(program.state, (s) => s.init?.[name] ?? NaN);
   }
@@ -68,7 +75,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
         carried,
         inits,
         defaults: program.model.solver,
-        kernels: options.interpreted ? interpret(program, params) : factory(params, S, T),
+        kernels: options.interpreted ? interpret(program, params) : kernels(params),
       };
     },
   };
@@ -78,7 +85,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
 export function paramValues(program: Program, values: Readonly<Record<string, number>>): Float64Array {
   const names = program.params.map((p) => p.name);
   for (const [k, v] of Object.entries(values)) {
-    const p = program.params.find((q) => q.name === k);
+    const p = program.params.find((q) => q.name === k); // by name, never a property of `values`' prototype
     if (!p) {
       throw new UsageError(`model "${program.model.name}" has no parameter \`${k}\``,
         didYouMean(k, names) ?? `its parameters are: ${names.join(', ') || '(none)'}`);
@@ -89,5 +96,5 @@ export function paramValues(program: Program, values: Readonly<Record<string, nu
         p.doc ? `${k}: ${p.doc}` : undefined);
     }
   }
-  return Float64Array.from(program.params, (p) => values[p.name] ?? p.default);
+  return Float64Array.from(program.params, (p) => own(values, p.name) ?? p.default);
 }

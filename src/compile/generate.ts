@@ -85,6 +85,14 @@ export function generate(program: Program): Generated {
     return `GH${n}`;
   };
   let counter = 0;
+  // Names in the generated source are saddle's own (p0, s3, v1, f2): nothing written in the model file (a name,
+  // its path) ever becomes code. Bound variables keep their scoping by name, through this table.
+  const boundIds = new Map<string, string>();
+  const bv = (name: string) => {
+    let id = boundIds.get(name);
+    if (id === undefined) boundIds.set(name, (id = `v${boundIds.size}`));
+    return id;
+  };
   const statics: string[] = []; // rules whose ends are fixed for a whole solve, built once per Problem
   const buffers: string[] = []; // per-expectation scratch arrays, allocated once per Problem
   const cse = new WeakMap<string[], Map<string, string>>(); // per scope: code -> const holding it
@@ -140,9 +148,9 @@ export function generate(program: Program): Generated {
     const cur = frames.length - 1;
     switch (node.kind) {
       case 'num': return num(node.value);
-      case 'param': return `p_${node.name}`;
-      case 'state': return `s_${node.name}`;
-      case 'bound': return `b_${node.name}`;
+      case 'param': return `p${node.index}`;
+      case 'state': return `s${node.index}`;
+      case 'bound': return bv(node.name);
       default:
     }
     const l = levelOf(node, levels);
@@ -224,7 +232,7 @@ export function generate(program: Program): Generated {
         ? `let ${a} = ${lo}, ${b} = ${hi}, ${ga} = 0, ${neg} = true, ${z} = 0.5 * (${a} + ${b}), ${r} = NaN, ${k} = 2, ${st} = Math.abs(${b} - ${a}), ${so} = ${st};`
         : `let ${a} = ${lo}, ${b} = ${hi}, ${ga} = 0, ${neg} = false, ${z} = ${a}, ${r} = NaN, ${k} = 0, ${st} = 0, ${so} = 0;`,
       `for (; ${k} < ${NEWTON_MAX_ITERATIONS + 2}; ${k}++) {`,
-      `  const b_${node.variable} = ${z};`,
+      `  const ${bv(node.variable)} = ${z};`,
       ...body.map((x) => `  ${x}`),
       `  const gz = ${g};`,
       `  if (${k} === 0) { if (gz === 0) { ${r} = ${z}; break; } ${ga} = gz; ${z} = ${b}; continue; }`,
@@ -271,7 +279,7 @@ export function generate(program: Program): Generated {
       const i = fresh('i');
       const body: string[] = [];
       const vs = bodies(body);
-      out.push(`for (let ${i} = 0; ${i} < ${count}; ${i}++) {`, `  const b_${variable} = ${x}[${i}];`,
+      out.push(`for (let ${i} = 0; ${i} < ${count}; ${i}++) {`, `  const ${bv(variable)} = ${x}[${i}];`,
         ...body.map((s) => `  ${s}`), ...accs.map((a, k) => `  ${a} += ${w}[${i}] * ${vs[k]};`), '}');
     };
     if (m.kind === 'normal') {
@@ -297,7 +305,7 @@ export function generate(program: Program): Generated {
       m.values.forEach((value, k) => {
         const body: string[] = [];
         const vs = bodies(body);
-        out.push('{', `  const b_${variable} = ${num(value)};`, ...body.map((s) => `  ${s}`),
+        out.push('{', `  const ${bv(variable)} = ${num(value)};`, ...body.map((s) => `  ${s}`),
           ...accs.map((a, j) => `  ${a} += ${probs[k]} * ${vs[j]};`), '}');
       });
     }
@@ -408,36 +416,38 @@ export function generate(program: Program): Generated {
 
   const update = [
     'function update(x, out) {',
-    `  let ${st.map((s, i) => `s_${s.name} = x[${i}]`).join(', ')};`,
-    ...indent(statements(updates.map((u) => ({ expr: u.expr, writes: u.target, assign: (v: string) => `s_${st[u.target].name} = ${v};` })))),
-    ...st.map((s, i) => `  out[${i}] = s_${s.name};`),
+    `  let ${st.map((_, i) => `s${i} = x[${i}]`).join(', ')};`,
+    ...indent(statements(updates.map((u) => ({ expr: u.expr, writes: u.target, assign: (v: string) => `s${u.target} = ${v};` })))),
+    ...st.map((_, i) => `  out[${i}] = s${i};`),
     '}',
   ];
   const observableLines = [
     'function observables(x, out) {',
-    ...(st.length ? [`  const ${st.map((s, i) => `s_${s.name} = x[${i}]`).join(', ')};`] : []),
-    ...indent(statements(observables.map((o, i) => ({ expr: o.expr, assign: (v: string) => `out[${i}] = ${v}; // ${o.name}` })))),
+    ...(st.length ? [`  const ${st.map((_, i) => `s${i} = x[${i}]`).join(', ')};`] : []),
+    ...indent(statements(observables.map((o, i) => ({ expr: o.expr, assign: (v: string) => `out[${i}] = ${v};` })))),
     '}',
   ];
   // User functions, for callers outside the update map (GAMP): each compiled like an update, arguments bound.
-  const functionLines = program.functions.flatMap((f) => {
+  const functionLines = program.functions.flatMap((f, k) => {
     const frame: string[] = [];
     const v = expr(fold(inlineCalls(f.body, program.functions)), [frame], new Map());
-    return [`function f_${f.name}(${f.args.map((a) => `b_${a}`).join(', ')}) {`, ...indent(frame), `  return ${v};`, '}'];
+    return [`function f${k}(${f.args.map(bv).join(', ')}) {`, ...indent(frame), `  return ${v};`, '}'];
   });
   const specials = Object.keys(BUILTINS).filter((n) => BUILTINS[n].js(['x']).startsWith('S_')).map((n) => `S_${n} = S.S_${n}`);
   const header = [
-    `// saddle: generated kernels for model "${program.model.name}" (${program.model.file})`,
+    // No model text here, not even in comments: p<k> is parameter k, s<k> order parameter k, v<k> a bound variable,
+    // f<k> user function k, in the order of Program (saddle check --debug lists them).
+    '// saddle: generated kernels',
     '"use strict";',
     `const ${specials.join(', ')};`,
-    ...(program.params.length ? [`const ${program.params.map((p, i) => `p_${p.name} = P[${i}]`).join(', ')};`] : []),
+    ...(program.params.length ? [`const ${program.params.map((_, i) => `p${i} = P[${i}]`).join(', ')};`] : []),
     ...tables.map((n, k) => `const GH${n}x = T[${k}].nodes, GH${n}w = T[${k}].weights;`),
     'const S_truncRule = S.S_truncRule, S_truncGauss = S.S_truncGauss;',
     ...statics,
     ...buffers,
   ];
-  const exported = program.functions.map((f) => `${JSON.stringify(f.name)}: f_${f.name}`).join(', ');
+  const exported = program.functions.map((_, k) => `f${k}`).join(', ');
   const source = [...header, ...functionLines, ...update, ...observableLines,
-    `return { update, observables, functions: { ${exported} } };`, ''].join('\n');
+    `return { update, observables, functions: [${exported}] };`, ''].join('\n');
   return { source, tables };
 }

@@ -1,6 +1,7 @@
 import * as sf from '../numerics/special.ts';
 import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
 import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
+import { dict } from '../model/names.ts';
 
 /** A built-in function of the model language: its arity, its JS spelling and its value (for the interpreter). */
 export interface Builtin {
@@ -24,7 +25,8 @@ const special = (name: keyof typeof sf & string, doc: string, n = 1): Builtin =>
   fn: sf[name] as (...x: number[]) => number,
 });
 
-export const BUILTINS: Readonly<Record<string, Builtin>> = {
+/** By name; a record without a prototype, so that no model name (`constructor`, `toString`) finds a built-in of JS. */
+export const BUILTINS: Readonly<Record<string, Builtin>> = dict(Object.entries({
   sqrt: math('sqrt', 'square root'),
   exp: math('exp', 'exponential'),
   log: math('log', 'natural logarithm'),
@@ -53,9 +55,9 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   log1pexp: special('log1pexp', 'softplus log(1 + exp(x)), no overflow'),
   sigmoid: special('sigmoid', 'logistic function 1/(1 + exp(-x))'),
   logSigmoid: special('logSigmoid', 'log sigmoid(x) = -log1pexp(-x)'),
-};
+} satisfies Record<string, Builtin>));
 
-export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E, Inf: Infinity };
+export const CONSTANTS: Readonly<Record<string, number>> = dict(Object.entries({ pi: Math.PI, e: Math.E, Inf: Infinity }));
 
 /** The special functions the generated code needs, keyed by the `S_name` it calls them by. */
 export function specialScope(): Record<string, unknown> {

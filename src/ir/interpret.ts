@@ -3,90 +3,288 @@ import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
 import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 import { safeguardedNewton } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
-import { isStatic, type Node, type Program } from './nodes.ts';
+import { isStatic, measureNodes, type Node, type Program } from './nodes.ts';
 import type { Kernels } from '../compile/kernels.ts';
+
+/** The bound variables in scope (integration variables, root variables, function arguments), innermost first. */
+interface Scope {
+  readonly name: string;
+  readonly value: number;
+  readonly up: Scope | null;
+}
+
+const bind = (name: string, value: number, up: Scope | null): Scope => ({ name, value, up });
+
+function lookup(scope: Scope | null, name: string): number {
+  for (let s = scope; s !== null; s = s.up) if (s.name === name) return s.value;
+  return undefined as unknown as number; // unbound: never in a checked program
+}
+
+/** A node ready to evaluate in a scope (the state and the memo are those of the current evaluation context). */
+type Closure = (scope: Scope | null) => number;
 
 /**
  * The slow reference semantics of the IR: a tree walk. Used by tests to check the generated code
- * (they must agree to 1e-12 on every model) and never on a hot path.
+ * (they must agree to 1e-12 on every model) and never on a hot path. The walk is prepared once per node: each
+ * node becomes a closure over its children's closures, so that evaluating does not dispatch on node kinds.
+ *
+ * One shortcut, which changes no value: each `root` and `expect` is evaluated once per evaluation context, per
+ * structure (equal subtrees count as one, whether or not they are the same object) and per values of the bound
+ * variables it reads; later occurrences reuse that value, bit for bit. Derivatives repeat the prox they
+ * differentiate and the expectations of the expression they differentiate, and a definition used twice (a
+ * Moreau envelope reads its prox twice) is inlined twice. An evaluation context is one `observables` call (one
+ * state), one update of `update` (the state changes after each: sequential updates) or one call of a user function.
  */
 export function interpret(program: Program, params: Float64Array): Kernels {
   const fns = new Map(program.functions.map((f) => [f.name, f]));
-  const evaluate = (node: Node, state: Float64Array, bound: Map<string, number>): number => {
-    const ev = (n: Node) => evaluate(n, state, bound);
+  const structure = structureIds(); // computed as needed: most trees have no root and no expectation
+
+  // The current evaluation context.
+  let state: Float64Array = new Float64Array(0);
+  let memo: Memo = new Map();
+  const enter = (x: Float64Array) => {
+    state = x;
+    memo = new Map();
+  };
+
+  const closures = new Map<Node, Closure>();
+  const closure = (node: Node): Closure => {
+    let c = closures.get(node);
+    if (c === undefined) closures.set(node, (c = prepare(node)));
+    return c;
+  };
+
+  const prepare = (node: Node): Closure => {
     switch (node.kind) {
-      case 'num': return node.value;
-      case 'param': return params[node.index];
-      case 'state': return state[node.index];
-      case 'bound': return bound.get(node.name)!;
-      case 'call': return BUILTINS[node.fn].fn(...node.args.map(ev));
-      case 'apply': {
-        const f = fns.get(node.fn)!;
-        const args = new Map(f.args.map((a, i) => [a, ev(node.args[i])]));
-        return evaluate(f.body, state, args);
+      case 'num': {
+        const v = node.value;
+        return () => v;
       }
-      case 'cond': return ev(node.test) !== 0 ? ev(node.then) : ev(node.else); // NaN counts as true, as in generated code
+      case 'param': {
+        const i = node.index;
+        return () => params[i];
+      }
+      case 'state': {
+        const i = node.index;
+        return () => state[i];
+      }
+      case 'bound': {
+        const name = node.name;
+        return (scope) => lookup(scope, name);
+      }
+      case 'call': {
+        const builtin = BUILTINS[node.fn];
+        if (builtin === undefined) return () => { throw new Error(`unknown built-in ${node.fn}`); };
+        const f = builtin.fn;
+        const args = node.args.map(closure);
+        if (args.length === 1) {
+          const [a] = args;
+          return (scope) => f(a(scope));
+        }
+        if (args.length === 2) {
+          const [a, b] = args;
+          return (scope) => f(a(scope), b(scope));
+        }
+        return (scope) => f(...args.map((a) => a(scope)));
+      }
+      case 'apply': {
+        const f = fns.get(node.fn);
+        if (f === undefined) return () => { throw new Error(`unknown function ${node.fn}`); };
+        const names = f.args;
+        const args = node.args.map(closure);
+        const body = closure(f.body);
+        return (scope) => {
+          // The body sees its arguments only; a later argument of the same name wins, as in a Map.
+          let inner: Scope | null = null;
+          for (let i = 0; i < names.length; i++) inner = bind(names[i], args[i](scope), inner);
+          return body(inner);
+        };
+      }
+      case 'cond': {
+        const test = closure(node.test);
+        const then = closure(node.then);
+        const otherwise = closure(node.else);
+        return (scope) => (test(scope) !== 0 ? then(scope) : otherwise(scope)); // NaN counts as true, as in generated code
+      }
       case 'op': {
-        const [a, b] = node.args;
+        const a = closure(node.args[0]);
+        const b = node.args.length > 1 ? closure(node.args[1]) : a;
         switch (node.op) {
-          case '+': return ev(a) + ev(b);
-          case '-': return ev(a) - ev(b);
-          case '*': return ev(a) * ev(b);
-          case '/': return ev(a) / ev(b);
-          case '^': return ev(a) ** ev(b);
-          case 'neg': return -ev(a);
-          case '<': return +(ev(a) < ev(b));
-          case '<=': return +(ev(a) <= ev(b));
-          case '>': return +(ev(a) > ev(b));
-          case '>=': return +(ev(a) >= ev(b));
-          case '==': return +(ev(a) === ev(b));
-          case '!=': return +(ev(a) !== ev(b));
-          case 'and': return +(ev(a) !== 0 && ev(b) !== 0);
-          case 'or': return +(ev(a) !== 0 || ev(b) !== 0);
-          case 'not': return +(ev(a) === 0);
+          case '+': return (scope) => a(scope) + b(scope);
+          case '-': return (scope) => a(scope) - b(scope);
+          case '*': return (scope) => a(scope) * b(scope);
+          case '/': return (scope) => a(scope) / b(scope);
+          case '^': return (scope) => a(scope) ** b(scope);
+          case 'neg': return (scope) => -a(scope);
+          case '<': return (scope) => +(a(scope) < b(scope));
+          case '<=': return (scope) => +(a(scope) <= b(scope));
+          case '>': return (scope) => +(a(scope) > b(scope));
+          case '>=': return (scope) => +(a(scope) >= b(scope));
+          case '==': return (scope) => +(a(scope) === b(scope));
+          case '!=': return (scope) => +(a(scope) !== b(scope));
+          case 'and': return (scope) => +(a(scope) !== 0 && b(scope) !== 0);
+          case 'or': return (scope) => +(a(scope) !== 0 || b(scope) !== 0);
+          case 'not': return (scope) => +(a(scope) === 0);
         }
         throw new Error(`unhandled operator ${(node as { op: string }).op}`);
       }
-      case 'root': {
-        const at = (n: Node) => (z: number) => evaluate(n, state, new Map(bound).set(node.variable, z));
-        return safeguardedNewton(at(node.expr), at(node.slope), ev(node.lower), ev(node.upper), node.increasing);
-      }
-      case 'expect': {
-        const m = node.measure;
-        let acc = 0;
-        if (m.kind === 'normal') {
-          const rule = gaussHermite(m.nodes);
-          for (let i = 0; i < rule.nodes.length; i++) {
-            acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
-          }
-        } else if (m.kind === 'normal-interval') {
-          const lo = m.lower ? ev(m.lower) : -Infinity;
-          const hi = m.upper ? ev(m.upper) : Infinity;
-          // Ends fixed for the whole solve get the Gauss rule of the truncated normal, as in generated code.
-          const fixed = [m.lower, m.upper].every((n) => n === null || isStatic(n));
-          const rule = fixed ? truncatedGaussRule(lo, hi, m.nodes) : truncatedNormalRule(lo, hi, m.nodes);
-          for (let i = 0; i < rule.nodes.length; i++) {
-            acc += rule.weights[i] * evaluate(node.body, state, new Map(bound).set(node.variable, rule.nodes[i]));
-          }
-        } else {
-          m.values.forEach((v, i) => {
-            acc += ev(m.probs[i]) * evaluate(node.body, state, new Map(bound).set(node.variable, v));
-          });
-        }
-        return acc;
+      case 'root': case 'expect': {
+        const evaluate = binder(node);
+        const id = structure(node);
+        const free = freeVariables(node);
+        return (scope) => {
+          const [values, key] = memoSlot(memo, id, free, scope);
+          let value = values.get(key) as number | undefined;
+          if (value === undefined) values.set(key, (value = evaluate(scope)));
+          return value;
+        };
       }
     }
   };
+
+  /** A node that binds a variable: a root or an expectation. */
+  const binder = (node: Node & { kind: 'root' | 'expect' }): Closure => {
+    const variable = node.variable;
+    if (node.kind === 'root') {
+      const expr = closure(node.expr);
+      const slope = closure(node.slope);
+      const lower = closure(node.lower);
+      const upper = closure(node.upper);
+      const increasing = node.increasing;
+      return (scope) => safeguardedNewton((z) => expr(bind(variable, z, scope)), (z) => slope(bind(variable, z, scope)),
+        lower(scope), upper(scope), increasing);
+    }
+    const m = node.measure;
+    const body = closure(node.body);
+    if (m.kind === 'normal') {
+      const n = m.nodes;
+      return (scope) => {
+        const rule = gaussHermite(n);
+        let acc = 0;
+        for (let i = 0; i < rule.nodes.length; i++) acc += rule.weights[i] * body(bind(variable, rule.nodes[i], scope));
+        return acc;
+      };
+    }
+    if (m.kind === 'normal-interval') {
+      const lower = m.lower && closure(m.lower);
+      const upper = m.upper && closure(m.upper);
+      // Ends fixed for the whole solve get the Gauss rule of the truncated normal, as in generated code.
+      const fixed = [m.lower, m.upper].every((n) => n === null || isStatic(n));
+      const n = m.nodes;
+      return (scope) => {
+        const lo = lower ? lower(scope) : -Infinity;
+        const hi = upper ? upper(scope) : Infinity;
+        const rule = fixed ? truncatedGaussRule(lo, hi, n) : truncatedNormalRule(lo, hi, n);
+        let acc = 0;
+        for (let i = 0; i < rule.nodes.length; i++) acc += rule.weights[i] * body(bind(variable, rule.nodes[i], scope));
+        return acc;
+      };
+    }
+    const values = m.values;
+    const probs = m.probs.map(closure);
+    return (scope) => {
+      let acc = 0;
+      for (let i = 0; i < values.length; i++) acc += probs[i](scope) * body(bind(variable, values[i], scope));
+      return acc;
+    };
+  };
+
   return {
     update(x, out) {
       const s = Float64Array.from(x);
-      for (const u of program.updates) s[u.target] = evaluate(u.expr, s, new Map());
+      for (const u of program.updates) {
+        enter(s); // a new context for each: s has changed
+        s[u.target] = closure(u.expr)(null);
+      }
       out.set(s);
     },
     observables(x, out) {
-      program.observables.forEach((o, i) => { out[i] = evaluate(o.expr, x, new Map()); });
+      enter(x);
+      program.observables.forEach((o, i) => { out[i] = closure(o.expr)(null); });
     },
-    functions: Object.fromEntries(program.functions.map((f) => [f.name,
-      (...args: number[]) => evaluate(f.body, new Float64Array(0), new Map(f.args.map((a, i) => [a, args[i]])))])),
+    functions: Object.fromEntries(program.functions.map((f) => [f.name, (...args: number[]) => {
+      let scope: Scope | null = null;
+      f.args.forEach((a, i) => { scope = bind(a, args[i], scope); });
+      enter(new Float64Array(0));
+      return closure(f.body)(scope);
+    }])),
   };
 }
+
+/**
+ * Structure ids: structurally equal subtrees (the same kinds, numbers, names and children, whether or not they
+ * are the same objects) get the same id, and have the same value under the same values of the bound variables
+ * they read.
+ */
+function structureIds(): (node: Node) => number {
+  const ids = new Map<Node, number>();
+  const table = new Map<string, number>();
+  const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+  const id = (node: Node): number => {
+    let out = ids.get(node);
+    if (out !== undefined) return out;
+    let key: unknown[];
+    switch (node.kind) {
+      case 'num': key = [node.kind, num(node.value)]; break;
+      case 'param': case 'state': key = [node.kind, node.index]; break;
+      case 'bound': key = [node.kind, node.name]; break;
+      case 'call': case 'apply': case 'op': key = [node.kind, node.kind === 'op' ? node.op : node.fn, node.args.map(id)]; break;
+      case 'cond': key = [node.kind, id(node.test), id(node.then), id(node.else)]; break;
+      case 'root': key = [node.kind, node.variable, node.increasing ?? false, id(node.expr), id(node.slope), id(node.lower), id(node.upper)]; break;
+      case 'expect': {
+        const m = node.measure;
+        const measure = m.kind === 'discrete' ? [m.kind, m.values.map(num), m.probs.map(id)]
+          : m.kind === 'normal' ? [m.kind, m.nodes] : [m.kind, m.nodes, m.lower && id(m.lower), m.upper && id(m.upper)];
+        key = [node.kind, node.variable, measure, id(node.body)];
+        break;
+      }
+    }
+    const text = JSON.stringify(key);
+    out = table.get(text);
+    if (out === undefined) table.set(text, (out = table.size));
+    ids.set(node, out);
+    return out;
+  };
+  return id;
+}
+
+/**
+ * Values of memoised nodes in one evaluation context: by structure id, then by the value of each bound variable the
+ * node reads (one map level per variable, keyed so that distinct doubles are distinct keys, −0 too).
+ */
+type Memo = Map<number | string, Memo | number>;
+
+const memoKey = (v: number): number | string => (v === 0 && 1 / v < 0 ? '-0' : v);
+
+/** The memo entry of a node at the current values of its bound variables: the last level and its key. */
+function memoSlot(memo: Memo, id: number, free: readonly string[], scope: Scope | null): [Memo, number | string] {
+  let level = memo.get(id) as Memo | undefined;
+  if (level === undefined) memo.set(id, (level = new Map()));
+  if (free.length === 0) return [level, ''];
+  for (let i = 0; i < free.length - 1; i++) {
+    const k = memoKey(lookup(scope, free[i]));
+    let next = level.get(k) as Memo | undefined;
+    if (next === undefined) level.set(k, (next = new Map()));
+    level = next;
+  }
+  return [level, memoKey(lookup(scope, free[free.length - 1]))];
+}
+
+/** Bound variables read by a node and not bound inside it (a discrete expectation's probabilities are outside its scope). */
+function freeVariables(node: Node): readonly string[] {
+  let out = freeMemo.get(node);
+  if (out !== undefined) return out;
+  const free = new Set<string>();
+  const add = (n: Node, except?: string) => freeVariables(n).forEach((v) => { if (v !== except) free.add(v); });
+  switch (node.kind) {
+    case 'bound': free.add(node.name); break;
+    case 'call': case 'apply': case 'op': node.args.forEach((a) => add(a)); break;
+    case 'cond': add(node.test); add(node.then); add(node.else); break;
+    case 'expect': add(node.body, node.variable); measureNodes(node.measure).forEach((p) => add(p)); break;
+    case 'root': add(node.expr, node.variable); add(node.slope, node.variable); add(node.lower); add(node.upper); break;
+    default:
+  }
+  freeMemo.set(node, (out = [...free]));
+  return out;
+}
+const freeMemo = new WeakMap<Node, readonly string[]>();

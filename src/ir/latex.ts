@@ -47,7 +47,7 @@ const subscriptWord = (w: string) => (w.length === 1 || /^\d+$/.test(w) ? w : GR
  * subscripts), else undefined (a word, to be set upright by the caller).
  */
 function symbolOf(name: string): string | undefined {
-  if (name in SPECIAL_NAMES) return SPECIAL_NAMES[name];
+  if (Object.hasOwn(SPECIAL_NAMES, name)) return SPECIAL_NAMES[name];
   for (const [prefix, sub] of Object.entries(PREFIXES)) {
     if (name.startsWith(`${prefix}_`) && name.length > prefix.length + 1) {
       const inner = symbolOf(name.slice(prefix.length + 1));

@@ -100,6 +100,90 @@ export interface Program {
   readonly definitionUses?: ReadonlyMap<Node, string>;
 }
 
+/** The direct children of a node, in evaluation order (a measure's expressions before an expectation's body). */
+export function children(node: Node): readonly Node[] {
+  switch (node.kind) {
+    case 'call': case 'apply': case 'op': return node.args;
+    case 'cond': return [node.test, node.then, node.else];
+    case 'expect': return [...measureNodes(node.measure), node.body];
+    case 'root': return [node.lower, node.upper, node.expr, node.slope];
+    default: return [];
+  }
+}
+
+/**
+ * The number of nodes of `node` as a tree once every user-function call is replaced by the function's body
+ * (what code generation walks), or Infinity as soon as it exceeds `limit`. Shared subtrees count once per use:
+ * a definition used twice is inlined twice. An upper bound where an argument is used inside a function.
+ */
+export function treeSize(node: Node, functions: readonly UserFunction[], limit: number): number {
+  const byName = new Map(functions.map((f) => [f.name, f]));
+  const memo = new Map<Node, number>();
+  // For each function: the size of its body with arguments counted as 1, and how often each argument occurs.
+  const shapes = new Map<string, { size: number; uses: number[] }>();
+  const shape = (f: UserFunction) => {
+    let known = shapes.get(f.name);
+    if (!known) {
+      const uses = f.args.map((a) => {
+        let n = 0;
+        walk(f.body, (x) => { if (x.kind === 'bound' && x.name === a) n++; else if (x.kind === 'apply') n += argUses(x, a); });
+        return n;
+      });
+      shapes.set(f.name, (known = { size: size(f.body), uses }));
+    }
+    return known;
+  };
+  // uses of the bound `a` through a call that passes it on (its arguments' uses times the callee's)
+  const argUses = (call: Extract<Node, { kind: 'apply' }>, a: string): number => {
+    const f = byName.get(call.fn);
+    if (!f) return 0;
+    const { uses } = shape(f);
+    let n = 0;
+    call.args.forEach((arg, i) => {
+      let inArg = 0;
+      walk(arg, (x) => { if (x.kind === 'bound' && x.name === a) inArg++; });
+      n += inArg * Math.max(0, uses[i] - 1);
+    });
+    return n;
+  };
+  const size = (n: Node): number => {
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    let total = 1;
+    for (const c of children(n)) {
+      total += size(c);
+      if (total > limit) break;
+    }
+    if (n.kind === 'apply') {
+      const f = byName.get(n.fn);
+      if (f) {
+        const { size: body, uses } = shape(f);
+        total += body;
+        n.args.forEach((arg, i) => { total += Math.max(0, uses[i] - 1) * size(arg); });
+      }
+    }
+    const out = total > limit ? Infinity : total;
+    memo.set(n, out);
+    return out;
+  };
+  return size(node);
+}
+
+/** The depth of a tree (a leaf has depth 1), without recursion: safe on any input. */
+export function treeDepth(node: Node): number {
+  let deepest = 0;
+  const stack: [Node, number][] = [[node, 1]];
+  const seen = new Map<Node, number>();
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if ((seen.get(n) ?? 0) >= d) continue;
+    seen.set(n, d);
+    deepest = Math.max(deepest, d);
+    for (const c of children(n)) stack.push([c, d + 1]);
+  }
+  return deepest;
+}
+
 /** Calls `visit` on every node of a tree, parents first. */
 export function walk(node: Node, visit: (n: Node) => void): void {
   visit(node);

@@ -9,6 +9,8 @@ export type IssueCode =
   | 'missing-key'
   | 'bad-value'
   | 'duplicate-name'
+  | 'bad-name'
+  | 'too-complex'
   | 'expression-syntax'
   | 'unsupported-syntax'
   | 'unknown-symbol'
@@ -45,10 +47,18 @@ export class ModelError extends Error {
 }
 
 export function formatIssue(issue: Issue): string {
-  const where = `${issue.file}:${issue.line}:${issue.col}`;
-  const sym = issue.symbol !== undefined ? ` \`${issue.symbol}\`` : '';
-  const hint = issue.hint ? `\n    hint: ${issue.hint}` : '';
-  return `${where}: error[${issue.code}]${sym}: ${issue.message}${hint}`;
+  const where = `${printable(issue.file)}:${issue.line}:${issue.col}`;
+  const sym = issue.symbol !== undefined ? ` \`${printable(issue.symbol)}\`` : '';
+  const hint = issue.hint ? `\n    hint: ${printable(issue.hint)}` : '';
+  return `${where}: error[${issue.code}]${sym}: ${printable(issue.message)}${hint}`;
+}
+
+/** Text from a model file shown on a terminal: control characters (escape sequences, line breaks, U+2028)
+ * are written as escapes, so a file cannot forge or hide lines of saddle's output. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export function formatIssues(issues: readonly Issue[]): string {

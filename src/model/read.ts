@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { IoError } from '../errors.ts';
+import { MAX_MODEL_BYTES, readTextBounded } from '../io/files.ts';
 import { readGlmSection, readLowrankSection } from '../glm/section.ts';
 import { readSimulationSection } from '../simulate/section.ts';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
 import type { Issue, IssueCode, Loc } from './issues.ts';
 import { didYouMean } from './suggest.ts';
+import { dict, modelNameProblem, nameProblem, regionLabelProblem } from './names.ts';
 import type {
   Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, ParamDecl, SolverDefaults, VariableDecl,
 } from './types.ts';
@@ -16,52 +18,87 @@ const TOP_KEYS = [
 /** The initialisation a lowrank section adds: m = 0 exactly, the uninformative fixed point (weak recovery). */
 export const LOWRANK_INITS = ['zero'] as const;
 const MAX_NODES = 400;
+/** YAML syntax errors listed: after the first few, the parser has usually lost its way (a file of garbage
+ * would otherwise list one error per token, hundreds of thousands of them). */
+const MAX_YAML_ERRORS = 20;
+/** The largest discrete law: each value is a block of generated code. */
+export const MAX_DISCRETE_VALUES = 256;
 
 export interface ReadResult {
   readonly model?: Model;
   readonly issues: readonly Issue[];
 }
 
-/** Reads a model file from disk; a missing file is an issue like any other. */
+/**
+ * Reads a model file from disk; a missing file is an issue like any other. Only a regular file of at most
+ * MAX_MODEL_BYTES is read (a directory, /dev/zero or a FIFO is refused unread: io/files.ts).
+ */
 export function readModelFile(file: string): ReadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextBounded(file, MAX_MODEL_BYTES);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((e as Error).message);
+    const io = e instanceof IoError ? e : undefined;
+    const why = io?.code === 'ENOENT' ? 'no such file' : io ? io.reason : String((e as Error).message);
     return { issues: [{ code: 'bad-value', file, line: 1, col: 1, message: `cannot read the model file: ${why}`,
-      hint: 'run `saddle list` to see the built-in models' }] };
+      hint: io?.code === 'ENOENT' || !io?.hint ? 'run `saddle list` to see the built-in models' : io.hint }] };
   }
   return readModel(text, file);
 }
 
 /** Parses YAML text into a Model, collecting every shape mistake (expressions are checked later, in ir/build). */
 export function readModel(text: string, file: string): ReadResult {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  // The parser makes an Error for each mistake, with a stack trace that no one reads: in a file of garbage tokens
+  // (one mistake each, hundreds of thousands) capturing them took two thirds of the time.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   const issues: Issue[] = [];
-  const at = (offset: number): Loc => ({ file, ...lc.linePos(offset) });
+  // Line starts counted in the text itself: the parser's LineCounter misses the line breaks inside tokens it
+  // could not read (after a stray `]`, a block scalar's lines), and its positions then run past their line.
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const at = (offset: number): Loc => {
+    let lo = 0;
+    for (let hi = starts.length - 1; lo < hi;) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return { file, line: lo + 1, col: offset - starts[lo] + 1 };
+  };
   const locOf = (n: YNode | null | undefined): Loc => at(n?.range?.[0] ?? 0);
   const add = (code: IssueCode, where: Loc, message: string, symbol?: string, hint?: string) =>
     issues.push({ code, ...where, message, ...(symbol !== undefined && { symbol }), ...(hint && { hint }) });
 
-  for (const e of doc.errors) {
+  const lines = text.split('\n');
+  for (const e of doc.errors.slice(0, MAX_YAML_ERRORS)) {
     const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     // Point at the offending token, not at the indentation before it.
     let pos = e.pos[0];
     while (text[pos] === ' ' || text[pos] === '\t') pos++;
     if (e.code === 'DUPLICATE_KEY') {
-      const key = /^[^\s:,{}[\]]+/.exec(text.slice(pos))?.[0];
+      const word = /[^\s:,{}[\]]+/y;
+      word.lastIndex = pos;
+      const key = word.exec(text)?.[0];
       add('duplicate-name', at(pos), key ? `\`${key}\` appears twice in the same mapping` : msg, key,
         'each key may appear once in a mapping: remove or rename one of them');
     } else {
-      const line = text.split('\n')[at(pos).line - 1] ?? '';
+      const line = lines[at(pos).line - 1] ?? '';
       // `a ? b : c` unquoted reads as a nested YAML mapping: the commonest way to break a model file.
       const hint = /:\s.*\?.*:\s/.test(line)
         ? 'an expression that contains `: ` (as in a ? b : c) must be quoted: x: "a > 0 ? a : 0"'
         : 'check indentation, colons and matching brackets/quotes';
       add('yaml-syntax', at(pos), msg, undefined, hint);
     }
+  }
+  if (doc.errors.length > MAX_YAML_ERRORS) {
+    add('yaml-syntax', at(doc.errors[MAX_YAML_ERRORS].pos[0]), `and ${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors from here on (not listed)`,
+      undefined, 'fix the first ones: the parser has often lost its way after them');
   }
   if (doc.errors.length > 0) return { issues };
   const root = doc.contents;
@@ -85,6 +122,15 @@ export function readModel(text: string, file: string): ReadResult {
       isScalar(n) && typeof n.value === 'string' ? `got "${n.value}"; write a plain number such as 0.5 or 1e-3` : undefined);
     return undefined;
   };
+  /** A number that must be finite (a default, a start value, a value of a discrete law). */
+  const finiteOf = (n: unknown, what: string): number | undefined => {
+    const v = numOf(n, what);
+    if (v !== undefined && !Number.isFinite(v)) {
+      add('bad-value', locOf(n as YNode), `${what} must be a finite number, got ${v}`);
+      return undefined;
+    }
+    return v;
+  };
   const strOf = (n: unknown, what: string): string | undefined => {
     if (isScalar(n) && (typeof n.value === 'string' || typeof n.value === 'number')) return String(n.value);
     add('bad-value', locOf(n as YNode), `${what} must be text`);
@@ -99,6 +145,11 @@ export function readModel(text: string, file: string): ReadResult {
   const keyOf = (p: Pair<unknown, unknown>): { name: string; loc: Loc } => {
     const k = p.key as YNode;
     return { name: isScalar(k) ? String(k.value) : '?', loc: locOf(k) };
+  };
+  /** A declared name must be an identifier and not reserved (names never become code; they become columns). */
+  const declared = (name: string, loc: Loc, what: string): void => {
+    const p = nameProblem(name, what);
+    if (p) add('bad-name', loc, p.message, name, p.hint);
   };
   /** Reads a mapping of options, reporting keys outside `allowed`. */
   const options = (n: unknown, allowed: readonly string[], what: string): Map<string, unknown> => {
@@ -128,6 +179,10 @@ export function readModel(text: string, file: string): ReadResult {
   const nameNode = required('name', 'add `name: my-model` at the top');
   const descNode = required('description', 'add a one-paragraph `description:` of the model');
   const name = nameNode === undefined ? '' : (strOf(nameNode, 'name') ?? '');
+  if (nameNode !== undefined && name !== '') {
+    const p = modelNameProblem(name);
+    if (p) add('bad-name', locOf(nameNode as YNode), p.message, undefined, p.hint);
+  }
   const description = descNode === undefined ? '' : (strOf(descNode, 'description') ?? '');
   const conventions = top.has('conventions') ? strOf(top.get('conventions')!.value, 'conventions') : undefined;
   const source = top.has('source') ? strOf(top.get('source')!.value, 'source') : undefined;
@@ -153,7 +208,8 @@ export function readModel(text: string, file: string): ReadResult {
     if (d !== undefined && !(d > 0 && d <= 1)) add('bad-value', locOf(s.get('damping') as YNode), 'solver.damping must be in (0, 1]');
     else if (d !== undefined) solver.damping = d;
     const t = s.has('tol') ? numOf(s.get('tol'), 'solver.tol') : undefined;
-    if (t !== undefined && !(t > 0)) add('bad-value', locOf(s.get('tol') as YNode), 'solver.tol must be positive');
+    // A tolerance of .inf (or 1e400) would make every solve "converged" after one sweep.
+    if (t !== undefined && !(t > 0 && Number.isFinite(t))) add('bad-value', locOf(s.get('tol') as YNode), `solver.tol must be a finite positive number, got ${t}`, undefined, 'e.g. `tol: 1e-10`');
     else if (t !== undefined) solver.tol = t;
     const m = s.has('max_iterations') ? numOf(s.get('max_iterations'), 'solver.max_iterations') : undefined;
     if (m !== undefined && !(Number.isInteger(m) && m > 0)) add('bad-value', locOf(s.get('max_iterations') as YNode), 'solver.max_iterations must be a positive integer');
@@ -193,11 +249,12 @@ export function readModel(text: string, file: string): ReadResult {
   const params: ParamDecl[] = [];
   for (const p of pairs(required('params', 'declare the model parameters, e.g. `params: {alpha: 2}`'), 'params')) {
     const { name: pn, loc } = keyOf(p);
+    declared(pn, loc, 'parameter');
     let decl: ParamDecl;
     if (isMap(p.value)) {
       const o = options(p.value, ['default', 'min', 'max', 'doc'], `parameter ${pn}`);
       if (!o.has('default')) add('missing-key', loc, `parameter \`${pn}\` has no default`, pn, 'add `default: <number>`');
-      const def = o.has('default') ? numOf(o.get('default'), `default of ${pn}`) : undefined;
+      const def = o.has('default') ? finiteOf(o.get('default'), `default of ${pn}`) : undefined;
       const b = bounds(o, `parameter ${pn}`);
       if (def !== undefined && !(b.min !== undefined && b.max !== undefined && b.min > b.max)) {
         if ((b.min !== undefined && def < b.min) || (b.max !== undefined && def > b.max)) {
@@ -207,7 +264,7 @@ export function readModel(text: string, file: string): ReadResult {
       decl = { name: pn, default: def ?? NaN, ...b, loc };
     } else {
       // A bad default is reported; the name still resolves, so later mistakes are not spurious.
-      decl = { name: pn, default: numOf(p.value, `parameter ${pn}`) ?? NaN, loc };
+      decl = { name: pn, default: finiteOf(p.value, `parameter ${pn}`) ?? NaN, loc };
     }
     params.push(decl);
   }
@@ -216,22 +273,29 @@ export function readModel(text: string, file: string): ReadResult {
   const initNames = new Set<string>([...REQUIRED_INITS, ...(lowrank ? LOWRANK_INITS : [])]);
   const opSection = generated ? top.get('order_params')?.value
     : required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
-  for (const p of pairs(opSection, 'order_params')) {
+  const opPairs = pairs(opSection, 'order_params');
+  if (!generated && opSection !== undefined && opPairs.length === 0) {
+    add('missing-key', top.get('order_params')!.loc, 'the model declares no order parameter', 'order_params',
+      'a model solves for at least one order parameter, e.g. `order_params: {q: {init: 0.5}}`');
+  }
+  for (const p of opPairs) {
     const { name: on, loc } = keyOf(p);
+    declared(on, loc, 'order parameter');
     let init: Record<string, number> | undefined;
     let rest = {};
     const initFrom = (n: unknown) => {
       if (isMap(n)) {
-        init = {};
+        init = dict();
         for (const ip of n.items as Pair<unknown, unknown>[]) {
-          const { name: iname } = keyOf(ip);
-          const v = numOf(ip.value, `init ${iname} of ${on}`);
-          if (v !== undefined) init[iname] = v;
+          const { name: iname, loc: iloc } = keyOf(ip);
+          const bad = nameProblem(iname, 'initialisation');
+          if (bad) { add('bad-name', iloc, bad.message, iname, bad.hint); continue; }
+          init[iname] = finiteOf(ip.value, `init ${iname} of ${on}`) ?? NaN;
           initNames.add(iname);
         }
       } else {
-        const v = numOf(n, `init of ${on}`);
-        if (v !== undefined) init = { '*': v };
+        // a bad start is reported once: NaN stands in for it, so the model does not also miss an init
+        init = dict([['*', finiteOf(n, `init of ${on}`) ?? NaN]]);
       }
     };
     if (isMap(p.value)) {
@@ -253,9 +317,9 @@ export function readModel(text: string, file: string): ReadResult {
   const names = [...initNames];
   const completed: OrderParamDecl[] = orderParams.map((o) => {
     if (o.init === undefined) return o;
-    if ('*' in o.init) return { ...o, init: Object.fromEntries(names.map((n) => [n, o.init!['*']])) };
+    if (Object.hasOwn(o.init, '*')) return { ...o, init: dict(names.map((n) => [n, o.init!['*']])) };
     for (const n of names) {
-      if (!(n in o.init)) {
+      if (!Object.hasOwn(o.init, n)) {
         add('missing-init', o.loc, `order parameter \`${o.name}\` has no value for the initialisation \`${n}\``, o.name,
           `every named initialisation (${names.join(', ')}) needs a value for each order parameter that has an init`);
       }
@@ -266,6 +330,7 @@ export function readModel(text: string, file: string): ReadResult {
   const variables: VariableDecl[] = [];
   for (const p of pairs(top.get('variables')?.value, 'variables')) {
     const { name: vn, loc } = keyOf(p);
+    declared(vn, loc, 'variable');
     let law: Law | undefined;
     let doc: string | undefined;
     if (isScalar(p.value) && p.value.value === 'normal') law = { kind: 'normal' };
@@ -281,11 +346,15 @@ export function readModel(text: string, file: string): ReadResult {
         if (!isSeq(vs) || vs.items.length === 0) {
           add('bad-value', o.has('values') ? locOf(vs as YNode) : loc, `variable \`${vn}\`: a discrete law needs a non-empty list \`values: [...]\``, vn);
         } else {
-          const values = vs.items.map((it) => numOf(it, `a value of ${vn}`)).filter((v): v is number => v !== undefined);
+          if (vs.items.length > MAX_DISCRETE_VALUES) {
+            add('bad-value', locOf(vs as YNode), `variable \`${vn}\`: a discrete law has at most ${MAX_DISCRETE_VALUES} values, got ${vs.items.length}`, vn,
+              'a law with that many values is better written as a normal variable (E(t, ...)) or as a sum of fewer points');
+          }
+          const values = vs.items.slice(0, MAX_DISCRETE_VALUES).map((it) => finiteOf(it, `a value of ${vn}`)).filter((v): v is number => v !== undefined);
           let probs: Expr[] | null = null;
           const ps = o.get('probs');
           if (ps !== undefined) {
-            if (!isSeq(ps) || ps.items.length !== vs.items.length) {
+            if (vs.items.length > MAX_DISCRETE_VALUES) { /* reported above */ } else if (!isSeq(ps) || ps.items.length !== vs.items.length) {
               add('bad-value', locOf(ps as YNode), `variable \`${vn}\`: \`probs\` must be a list as long as \`values\``, vn);
             } else probs = ps.items.map((it) => exprOf(it, `a probability of ${vn}`)).filter((e): e is Expr => e !== undefined);
           }
@@ -310,23 +379,34 @@ export function readModel(text: string, file: string): ReadResult {
     }
     const body = exprOf(p.value, `the body of ${m[1]}`);
     const args = m[2] ? m[2].split(',').map((s) => s.trim()) : [];
+    declared(m[1], loc, 'function');
+    args.forEach((a, k) => {
+      const bad = nameProblem(a, 'argument');
+      if (bad) add('bad-name', loc, bad.message, a, bad.hint);
+      else if (args.indexOf(a) < k) add('duplicate-name', loc, `function \`${m[1]}\` has two arguments named \`${a}\``, a, 'give each argument its own name');
+    });
     if (body) functions.push({ name: m[1], args, body, loc });
   }
 
-  const named = (key: string, hint?: string): NamedExpr[] => {
+  const named = (key: string, what: string, hint?: string): NamedExpr[] => {
     const value = hint ? required(key, hint) : top.get(key)?.value;
     const out: NamedExpr[] = [];
     for (const p of pairs(value, key)) {
       const { name: n, loc } = keyOf(p);
+      if (key !== 'regions') declared(n, loc, what);
+      else {
+        const bad = regionLabelProblem(n);
+        if (bad) add('bad-name', loc, bad.message, n, bad.hint);
+      }
       const expr = exprOf(p.value, `${key}.${n}`);
       if (expr) out.push({ name: n, expr, loc });
     }
     return out;
   };
-  const definitions = named('definitions');
-  const updates = named('updates', generated ? undefined : 'give an update equation for each order parameter, in the order they are applied');
-  const observables = named('observables');
-  const regions = named('regions');
+  const definitions = named('definitions', 'definition');
+  const updates = named('updates', 'order parameter', generated ? undefined : 'give an update equation for each order parameter, in the order they are applied');
+  const observables = named('observables', 'observable');
+  const regions = named('regions', 'region');
   const fe = top.get('free_energy');
   const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { MathNode, parse as ParseFn } from 'mathjs';
+import { MAX_DEPTH } from '../ir/build.ts';
 import { locateIndex, locateToken } from '../ir/locate.ts';
 import type { Program } from '../ir/nodes.ts';
 import type { Issue } from '../model/issues.ts';
@@ -60,6 +61,10 @@ export function compileRegions(regions: readonly NamedExpr[], program: Program):
     try {
       ast = parse(r.expr.text);
     } catch (e) {
+      if (e instanceof RangeError) {
+        issues.push({ code: 'too-complex', ...r.expr.loc, message: `region \`${r.name}\`: the condition is nested too deeply to be read`, hint: 'write it flatter' });
+        continue;
+      }
       const m = /\(char (\d+)\)/.exec((e as Error).message);
       issues.push({ code: 'expression-syntax', ...locateIndex(r.expr, m ? Number(m[1]) - 1 : 0), message: `region \`${r.name}\`: ${(e as Error).message}` });
       continue;
@@ -68,7 +73,24 @@ export function compileRegions(regions: readonly NamedExpr[], program: Program):
       if (!quantities.includes(name)) add(name, `region \`${r.name}\`: \`${name}\` is not an order parameter or observable`, didYouMean(name, quantities) ?? `choose from: ${quantities.join(', ')}`, name);
       return (s) => branchValue(s.cell, branch, name);
     };
+    // A condition is at most MAX_DEPTH levels deep, as an expression of the model: walked (and later evaluated)
+    // by recursion, a chain like a ^ a ^ ... of thousands would overflow the stack.
+    let level = 0;
+    let deep = false;
     const walk = (n: MathNode): Eval => {
+      if (level >= MAX_DEPTH) {
+        if (!deep) issues.push({ code: 'too-complex', ...r.expr.loc, message: `region \`${r.name}\`: the condition is nested more than ${MAX_DEPTH} levels deep`, hint: 'write it flatter' });
+        deep = true;
+        return () => NaN;
+      }
+      level++;
+      try {
+        return node(n);
+      } finally {
+        level--;
+      }
+    };
+    const node = (n: MathNode): Eval => {
       switch (n.type) {
         case 'ConstantNode': {
           const v = (n as unknown as { value: unknown }).value;
@@ -86,7 +108,8 @@ export function compileRegions(regions: readonly NamedExpr[], program: Program):
           const a = n as unknown as { object: MathNode; index: { dimensions: MathNode[]; dotNotation?: boolean } };
           const branch = a.object.type === 'SymbolNode' ? (a.object as unknown as { name: string }).name : '';
           const key = a.index.dimensions[0] as unknown as { value?: unknown };
-          if (!a.index.dotNotation || typeof key.value !== 'string') break;
+          // BRANCH.NAME only: not selected.selected.q, not (x).q
+          if (!a.index.dotNotation || typeof key.value !== 'string' || a.object.type !== 'SymbolNode') break;
           if (!branches.includes(branch)) add(branch, `region \`${r.name}\`: \`${branch}\` is not a branch`, `branches are the initialisations and \`selected\`: ${branches.join(', ')}`, branch);
           return quantity(key.value, branch);
         }
@@ -96,14 +119,16 @@ export function compileRegions(regions: readonly NamedExpr[], program: Program):
           if (o.fn === 'unaryMinus') return (s) => -args[0](s);
           if (o.fn === 'unaryPlus') return args[0];
           if (o.fn === 'not') return (s) => +!(args[0](s) !== 0 && !Number.isNaN(args[0](s)));
-          const f = OPS[o.fn];
+          const f = Object.hasOwn(OPS, o.fn) ? OPS[o.fn] : undefined;
           if (f && args.length === 2) return (s) => f(args[0](s), args[1](s));
           add(o.op, `region \`${r.name}\`: the operator \`${o.op}\` is not supported here`, 'use + - * / ^, comparisons, and, or, not');
           return () => NaN;
         }
         case 'FunctionNode': {
-          const f = n as unknown as { fn: { name: string }; args: MathNode[] };
-          const fn = FUNCTIONS[f.fn.name];
+          const f = n as unknown as { fn: { type: string; name: string }; args: MathNode[] };
+          if (f.fn.type !== 'SymbolNode') break;
+          // own entries only: `constructor(1)` or `toString(1)` are not functions of a condition
+          const fn = Object.hasOwn(FUNCTIONS, f.fn.name) ? FUNCTIONS[f.fn.name] : undefined;
           const args = f.args.map(walk);
           if (fn) return (s) => fn(...args.map((a) => a(s)));
           add(f.fn.name, `region \`${r.name}\`: \`${f.fn.name}\` is not a function of region conditions`, `functions: ${Object.keys(FUNCTIONS).join(', ')}`, f.fn.name);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { MAX_MODEL_BYTES, readBytesBounded } from '../io/files.ts';
 import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { Compiled } from '../compile/compile.ts';
@@ -7,6 +7,7 @@ import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { PhaseStore, type PhaseHeader } from './store.ts';
 import { phaseTasks, remaining, runTask, shardTasks, taskKeys, type PhaseTask } from './tasks.ts';
+import type { PhaseWarning } from './validate.ts';
 import type { PhaseTaskMessage, PhaseWorkerData } from './worker.ts';
 
 export interface PhaseRunOptions {
@@ -17,6 +18,8 @@ export interface PhaseRunOptions {
   readonly shard?: { readonly k: number; readonly n: number };
   /** Called after each record with the number of records written so far by this run and the number to write. */
   readonly onProgress?: (done: number, total: number, records: readonly PhaseRecord[]) => void;
+  /** Called, before any work, for each line of the file dropped when it was opened (a corrupt record, a duplicate). */
+  readonly onWarning?: (warning: PhaseWarning) => void;
 }
 
 export interface PhaseRunResult {
@@ -27,13 +30,15 @@ export interface PhaseRunResult {
   readonly reused: number;
   /** Whether the file now holds the whole diagram (false for one shard of several). */
   readonly complete: boolean;
+  /** The lines of the file dropped when it was opened, and why (each also passed to `onWarning`). */
+  readonly warnings: readonly PhaseWarning[];
 }
 
 export function phaseHeader(compiled: Compiled, spec: PhaseSpec, shard?: { k: number; n: number }): PhaseHeader {
   const { file, ...rest } = spec;
   return {
     format: 'saddle-phase', version: 1, model: compiled.program.model.name,
-    model_sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+    model_sha256: createHash('sha256').update(readBytesBounded(file, MAX_MODEL_BYTES)).digest('hex'),
     spec: rest, ...(shard && shard.n > 1 && { shard: `${shard.k}/${shard.n}` }),
   };
 }
@@ -46,6 +51,7 @@ export function phaseHeader(compiled: Compiled, spec: PhaseSpec, shard?: { k: nu
 export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: PhaseRunOptions): Promise<PhaseRunResult> {
   const header = phaseHeader(compiled, spec, options.shard);
   const store = PhaseStore.open(options.out, header);
+  for (const w of store.warnings) options.onWarning?.(w);
   const all = phaseTasks(spec);
   const mine = shardTasks(all, options.shard);
   const reused = store.size;
@@ -68,7 +74,7 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
     store.finish();
   }
   const complete = all.every((t) => taskKeys(spec, t).every((k) => store.has(k)));
-  return { header, records: store.records(), computed: done, reused, complete };
+  return { header, records: store.records(), computed: done, reused, complete, warnings: store.warnings };
 }
 
 /**
@@ -78,7 +84,8 @@ export async function runPhase(compiled: Compiled, spec: PhaseSpec, options: Pha
  */
 async function runOnWorkers(compiled: Compiled, spec: PhaseSpec, tasks: readonly PhaseTask[], workers: number,
   finished: (r: PhaseRecord) => void): Promise<void> {
-  const filename = new URL('./worker-entry.js', import.meta.url).href;
+  // compiled (dist/): the worker module itself; from src/ (tsx, vitest): an entry that registers tsx first
+  const filename = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.js' : './worker.js', import.meta.url).href;
   const workerData: PhaseWorkerData = { program: compiled.program, spec };
   const threads = Math.min(workers, tasks.length);
   const pool = new Tinypool({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 100, workerData });

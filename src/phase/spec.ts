@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.ts';
+import { own } from '../model/names.ts';
 import type { LoadOptions } from '../model/load.ts';
 import type { SolveOptions } from '../solve/solution.ts';
 import { parseAxis } from '../sweep/axis.ts';
@@ -54,7 +55,7 @@ export function parseLines(text: string): LineSpec[] {
   const usage = 'write KIND[@INIT][:forward|:backward], comma-separated, e.g. spinodal,first-order,spinodal@informed:backward';
   return text.split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
     const m = /^([a-z-]+)(?:@([A-Za-z_][A-Za-z0-9_]*))?(?::(forward|backward))?$/.exec(name);
-    const kind = m && (ALIASES[m[1]] ?? (THRESHOLD_KINDS.includes(m[1] as ThresholdKind) ? (m[1] as ThresholdKind) : undefined));
+    const kind = m && (own(ALIASES, m[1]) ?? (THRESHOLD_KINDS.includes(m[1] as ThresholdKind) ? (m[1] as ThresholdKind) : undefined));
     if (!m || !kind || kind === 'level') {
       throw new UsageError(`--lines: cannot read \`${name}\``, `${usage}; kinds: weak-recovery, spinodal, first-order`);
     }

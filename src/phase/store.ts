@@ -1,10 +1,11 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { ioError, readTextBounded, writeFileAtomic, writeText } from '../io/files.ts';
 import { jsonNumbers } from '../report/table.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { recordKey } from './tasks.ts';
+import { checkHeader, checkRows, parseJsonLine, type PhaseWarning } from './validate.ts';
 
 /** The first line of a phase file: what was computed. Two runs with equal headers compute equal records. */
 export interface PhaseHeader {
@@ -18,10 +19,19 @@ export interface PhaseHeader {
   readonly shard?: string;
 }
 
-const revive = (_k: string, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
-
+/** Parses a line of a phase file written by saddle (the caller has checked it: see `recordChecker`). */
 export function parseRecord(line: string): PhaseRecord {
-  return JSON.parse(line, revive) as PhaseRecord;
+  return parseJsonLine(line) as PhaseRecord;
+}
+
+/**
+ * A phase file's text as lines, each without its line ending (`\n`, or `\r\n` from a file that went through
+ * Windows), and `tail`: the text after the last newline (empty, or a line cut by a kill).
+ */
+export function phaseLines(text: string): { lines: string[]; tail: string } {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const tail = lines.pop()!;
+  return { lines, tail };
 }
 
 /**
@@ -31,33 +41,46 @@ export function parseRecord(line: string): PhaseRecord {
  * a run, a resumed run and a merge of shards give the same bytes.
  */
 export class PhaseStore {
-  private readonly lines = new Map<string, string>();
   private fd: number | undefined;
 
-  private constructor(readonly file: string, readonly header: PhaseHeader) {}
+  private constructor(readonly file: string, readonly header: PhaseHeader, private readonly lines: Map<string, string>,
+    /** The lines of the file that were not kept when it was opened, and why. */
+    readonly warnings: readonly PhaseWarning[]) {}
 
-  /** Opens `file` for `header`: resumes it when it holds the same computation, refuses when it holds another. */
+  /**
+   * Opens `file` for `header`: resumes it when it holds the same computation, refuses when it holds another.
+   * Every line after the header is checked (`checkRows`); a line that is not a record this run computes
+   * (garbled, foreign, of another shard, cut by a kill) or that repeats a key is dropped, said in `warnings`,
+   * and the file rewritten at once without it: its record is computed again, and nothing but valid records is
+   * ever kept.
+   */
   static open(file: string, header: PhaseHeader): PhaseStore {
-    const store = new PhaseStore(file, header);
     const head = JSON.stringify(header);
-    if (existsSync(file)) {
-      const text = readFileSync(file, 'utf8');
-      const complete = text.lastIndexOf('\n') + 1;
-      const rows = text.slice(0, complete).split('\n').filter(Boolean);
-      if (rows.length > 0 && rows[0] !== head) {
-        throw new UsageError(`${file} holds another computation (a different model, grid, lines, options or shard)`,
-          'give another --out, or delete the file to start over');
-      }
-      // A record cut by a kill is dropped: its cell is computed again.
-      if (complete < text.length) truncateSync(file, complete);
-      for (const row of rows.slice(1)) store.lines.set(recordKey(parseRecord(row)), row);
-      if (rows.length === 0) writeFileSync(file, `${head}\n`);
-    } else {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${head}\n`);
+    if (!existsSync(file)) {
+      writeText(file, `${head}\n`);
+      return new PhaseStore(file, header, new Map(), []).append();
     }
-    store.fd = openSync(file, 'a');
-    return store;
+    const text = readText(file);
+    const { lines, tail } = phaseLines(text);
+    if (lines.length === 0) {
+      // An empty file, or a header cut by a kill: start over. Anything else is someone's file, not ours to erase.
+      if (!head.startsWith(tail)) refuse(file, tail);
+      writeText(file, `${head}\n`);
+      return new PhaseStore(file, header, new Map(), []).append();
+    }
+    if (lines[0] !== head) refuse(file, lines[0]);
+    const { rows, warnings } = checkRows(file, header, lines.slice(1), tail);
+    if ([head, ...rows.values()].map((l) => `${l}\n`).join('') !== text) writePhaseFile(file, header, [...rows.values()]);
+    return new PhaseStore(file, header, rows, warnings).append();
+  }
+
+  private append(): this {
+    try {
+      this.fd = openSync(this.file, 'a');
+    } catch (e) {
+      throw ioError(e, 'write', this.file) ?? e;
+    }
+    return this;
   }
 
   has(key: string): boolean {
@@ -74,8 +97,13 @@ export class PhaseStore {
       const key = recordKey(r);
       if (this.lines.has(key)) continue;
       const line = JSON.stringify(r, jsonNumbers);
+      try {
+        writeSync(this.fd!, `${line}\n`);
+      } catch (e) {
+        // an error on a file descriptor names no file: say which (a full disk is the user's to fix, not a bug)
+        throw ioError(e, 'write', this.file) ?? e;
+      }
       this.lines.set(key, line);
-      writeSync(this.fd!, `${line}\n`);
     }
   }
 
@@ -91,6 +119,16 @@ export class PhaseStore {
   }
 }
 
+function refuse(file: string, first: string): never {
+  let ours = false;
+  try {
+    ours = (JSON.parse(first) as { format?: unknown } | null)?.format === 'saddle-phase';
+  } catch { /* not JSON: not a phase file */ }
+  if (!ours) throw new UsageError(`${file} is not a phase file written by \`saddle phase\`: it is left as it is`, 'give another --out');
+  throw new UsageError(`${file} holds another computation (a different model, grid, lines, options or shard)`,
+    'give another --out, or delete the file to start over');
+}
+
 /** Records in canonical order, as text and parsed: cells by (i, j), then line points by the spec's line order and k. */
 function canonical(rows: readonly string[], header: PhaseHeader): { row: string; record: PhaseRecord }[] {
   const order = new Map(header.spec.lines.map((l, n) => [l.name, n]));
@@ -103,25 +141,31 @@ function canonical(rows: readonly string[], header: PhaseHeader): { row: string;
   return keyed;
 }
 
-export function writePhaseFile(file: string, header: PhaseHeader, rows: readonly string[]): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, [JSON.stringify(header), ...canonical(rows, header).map((k) => k.row)].map((l) => `${l}\n`).join(''));
-  renameSync(tmp, file);
+/** Writes a phase file: the header and the records' lines in canonical order. Returns the number of records. */
+export function writePhaseFile(file: string, header: PhaseHeader, rows: readonly string[]): number {
+  writeFileAtomic(file, [JSON.stringify(header), ...canonical(rows, header).map((k) => k.row)].map((l) => `${l}\n`).join(''));
+  return rows.length;
 }
 
-/** Reads a phase file: its header and its records (a cut last line is ignored). */
-export function readPhaseFile(file: string): { header: PhaseHeader; rows: string[] } {
-  let text: string;
+/**
+ * Reads a phase file: its header (checked enough that its records can be checked against it), the lines after
+ * it (`\r` stripped) and the text after the last newline; its records are not checked (see `checkRows`).
+ */
+export function readPhaseFile(file: string): { header: PhaseHeader; rows: string[]; tail: string } {
+  const { lines, tail } = phaseLines(readText(file));
+  let header: unknown;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const rows = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-  let header: PhaseHeader | undefined;
-  try {
-    header = JSON.parse(rows[0] ?? 'null') as PhaseHeader;
+    header = JSON.parse(lines[0] ?? 'null');
   } catch { /* reported below */ }
-  if (header?.format !== 'saddle-phase') throw new UsageError(`${file} is not a phase file written by \`saddle phase\``);
-  return { header, rows: rows.slice(1) };
+  const wrong = checkHeader(header);
+  if (wrong) throw new UsageError(`${file}: ${wrong}`);
+  return { header: header as PhaseHeader, rows: lines.slice(1), tail };
+}
+
+/** The longest string V8 makes (about 512 MB, a grid of some 500 x 500 cells with several branches): a phase
+ * file is read whole, and never past that, nor from anything but a regular file. */
+const MAX_PHASE_BYTES = 2 ** 29 - 24;
+
+function readText(file: string): string {
+  return readTextBounded(file, MAX_PHASE_BYTES);
 }

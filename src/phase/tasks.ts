@@ -18,7 +18,10 @@ export const LINE_SEGMENT = 10;
 /** Cells per task: a worker thread's task costs ~1 ms of messaging, about what one cell's solves cost. */
 export const CELL_BLOCK = 16;
 
-export function phaseTasks(spec: PhaseSpec): PhaseTask[] {
+/** What the numbering of the work depends on: the axes and the lines (so a phase file's header is enough). */
+export type PhaseGrid = Pick<PhaseSpec, 'x' | 'y' | 'lines'>;
+
+export function phaseTasks(spec: PhaseGrid): PhaseTask[] {
   const tasks: PhaseTask[] = [];
   const nx = spec.x.values.length;
   spec.lines.forEach((_, line) => {
@@ -33,6 +36,19 @@ export function shardTasks(tasks: readonly PhaseTask[], shard: { k: number; n: n
   return shard ? tasks.filter((_, t) => t % shard.n === shard.k - 1) : [...tasks];
 }
 
+/** The keys of every record a run computes: the whole diagram's, or one shard's. */
+export function shardKeys(spec: PhaseGrid, shard: { k: number; n: number } | undefined): Set<string> {
+  return new Set(shardTasks(phaseTasks(spec), shard).flatMap((t) => taskKeys(spec, t)));
+}
+
+/** The shard named `K/N` in a phase file's header (1 <= K <= N), or undefined when the text is not one. */
+export function parseShardName(text: string): { k: number; n: number } | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const k = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  return m && n >= 1 && k >= 1 && k <= n ? { k, n } : undefined;
+}
+
 export const cellKey = (i: number, j: number) => `cell ${i} ${j}`;
 export const lineKey = (line: string, k: number) => `line ${line} ${k}`;
 
@@ -40,7 +56,7 @@ export function recordKey(r: PhaseRecord): string {
   return r.type === 'cell' ? cellKey(r.i, r.j) : lineKey(r.line, r.k);
 }
 
-export function taskKeys(spec: PhaseSpec, task: PhaseTask): string[] {
+export function taskKeys(spec: PhaseGrid, task: PhaseTask): string[] {
   if (task.type === 'cells') return (task.only ?? range(task.j0, task.j1)).map((j) => cellKey(task.i, j));
   const name = spec.lines[task.line].name;
   return Array.from({ length: task.k1 - task.k0 }, (_, d) => lineKey(name, task.k0 + d));
@@ -51,7 +67,7 @@ export function taskKeys(spec: PhaseSpec, task: PhaseTask): string[] {
  * block the file lacks, or a whole line segment (its points are warm-started one from the next; the file keeps
  * the ones it had).
  */
-export function remaining(spec: PhaseSpec, task: PhaseTask, has: (key: string) => boolean): PhaseTask | undefined {
+export function remaining(spec: PhaseGrid, task: PhaseTask, has: (key: string) => boolean): PhaseTask | undefined {
   if (taskKeys(spec, task).every(has)) return undefined;
   if (task.type === 'line') return task;
   return { ...task, only: (task.only ?? range(task.j0, task.j1)).filter((j) => !has(cellKey(task.i, j))) };

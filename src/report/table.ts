@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { IoError } from '../errors.ts';
+import { appendText, checkOutputPath, writeText } from '../io/files.ts';
 import type { Problem } from '../compile/compile.ts';
 import type { SweepRow } from '../sweep/continuation.ts';
 
@@ -22,13 +22,33 @@ export function cells(row: SweepRow, cols: readonly string[]): (string | number)
   });
 }
 
-const csvCell = (v: string | number) => (typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : String(v)) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** A text cell that is a plain number (as String(number) writes one): safe in a spreadsheet, and left as it is. */
+const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^-?Infinity$|^NaN$/i;
 
-/** A CSV file written row by row, so an interrupted run keeps what it computed. */
+/**
+ * One CSV field (RFC 4180): a field holding a comma, a double quote, CR or LF is quoted, with its quotes doubled.
+ * A text field that a spreadsheet would read as a formula (starting with =, +, -, @, tab or CR: OWASP "CSV
+ * injection") gets a leading `'`, unless it is a plain number such as -0.5 or -1e-3. Numbers are written at full
+ * precision, non-finite ones as NaN, Infinity, -Infinity.
+ */
+export function csvCell(v: string | number): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  const text = /^[=+\-@\t\r]/.test(v) && !NUMBER_TEXT.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line (without its line end). */
+export const csvLine = (values: readonly (string | number)[]): string => values.map(csvCell).join(',');
+
+/**
+ * A CSV file written row by row, so an interrupted run keeps what it computed. The path is checked when the
+ * writer is made (a directory, a device or a FIFO is refused before any row is computed); a failed write (a full
+ * disk) is an IoError naming the file, and the rows written before it stay in the file.
+ */
 export class CsvWriter {
-  constructor(private readonly file: string, private readonly cols: readonly string[]) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${cols.join(',')}\n`);
+  constructor(private readonly file: string, private readonly cols: readonly string[], flag = 'the CSV file') {
+    checkOutputPath(file, flag);
+    writeText(file, `${csvLine(cols)}\n`);
   }
 
   write(row: SweepRow): void {
@@ -37,12 +57,17 @@ export class CsvWriter {
 
   /** A row already laid out in the writer's columns (e.g. with simulation columns appended). */
   writeCells(values: readonly (string | number)[]): void {
-    appendFileSync(this.file, `${values.map(csvCell).join(',')}\n`);
+    try {
+      appendText(this.file, `${csvLine(values)}\n`);
+    } catch (e) {
+      if (!(e instanceof IoError)) throw e;
+      throw new IoError(e.op, e.path, e.reason, `the rows before this one are in the file${e.hint ? `; ${e.hint}` : ''}`, e.code);
+    }
   }
 }
 
 export function toCsv(rows: readonly SweepRow[], cols: readonly string[]): string {
-  return [cols.join(','), ...rows.map((r) => cells(r, cols).map(csvCell).join(','))].join('\n') + '\n';
+  return [csvLine(cols), ...rows.map((r) => csvLine(cells(r, cols)))].join('\n') + '\n';
 }
 
 /** Numbers for a terminal: 6 significant digits, exponent form outside [1e-3, 1e5). */

@@ -1,4 +1,5 @@
 import { isMap, isScalar } from 'yaml';
+import { own } from '../model/names.ts';
 import { readPieceRef, type SectionReader } from '../glm/section.ts';
 import type { BuiltinRef, PriorSpec } from '../glm/types.ts';
 import type { Issue, Loc } from '../model/issues.ts';
@@ -162,7 +163,7 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
     for (const [theory, v] of entries) {
       const what = r.strOf(v, `simulation.measure.${theory}`);
       if (what === undefined) continue;
-      if (!(what in MEASURED)) {
+      if (!Object.hasOwn(MEASURED, what)) {
         r.add('bad-value', r.locOf(v), `\`${what}\` cannot be measured on an instance`, what,
           didYouMean(what, Object.keys(MEASURED)) ?? `measurable: ${Object.keys(MEASURED).join(', ')}`);
         continue;
@@ -183,7 +184,7 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
     issues.push({ ...loc, code, message, ...(symbol !== undefined && { symbol }), ...(hint !== undefined && { hint }) });
   const params = program.params.map((p) => p.name);
   const piece = (ref: Ref, table: typeof TEACHERS, what: keyof typeof HINT) => {
-    const p = table[ref.name];
+    const p = own(table, ref.name);
     if (!p) {
       add(ref.loc, 'unknown-piece', `unknown ${what} \`${ref.name}\``, ref.name, didYouMean(ref.name, Object.keys(table)) ?? HINT[what]);
       return;

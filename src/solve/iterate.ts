@@ -17,6 +17,10 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const rtol = options.rtol ?? d.tol ?? 1e-10;
   const atol = options.atol ?? 1e-12;
   const maxIterations = options.maxIterations ?? d.maxIterations ?? 10_000;
+  // "converged" is a claim about these numbers: a tolerance that is infinite (or NaN) would make any state pass.
+  if (!(rtol > 0 && Number.isFinite(rtol))) throw new UsageError(`the relative tolerance must be a finite positive number, got ${rtol}`, 'e.g. --tol 1e-10');
+  if (!(atol >= 0 && Number.isFinite(atol))) throw new UsageError(`the absolute tolerance must be a finite number >= 0, got ${atol}`);
+  if (!(Number.isInteger(maxIterations) && maxIterations > 0)) throw new UsageError(`the iteration budget must be a positive integer, got ${maxIterations}`);
   const adaptive = options.adaptive ?? true;
   const { kernels, lower, upper, stateNames } = problem;
   const n = stateNames.length;
@@ -58,7 +62,8 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       r[i] = v - x[i];
       const a = Math.abs(r[i]);
       if (a > residual) residual = a;
-      if (a > atol + rtol * Math.abs(x[i])) converged = false;
+      // written so that NaN or Infinity (an infinite start) never passes
+      if (!(a <= atol + rtol * Math.abs(x[i]))) converged = false;
     }
     if (options.history) history.push(residual);
     if ((bad >= 0 || out >= 0) && extrapolated && it + 1 < maxIterations) {
@@ -81,7 +86,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       message = `the update of \`${stateNames[out]}\` gave ${fx[out]}, outside [${lower[out]}, ${upper[out]}], at iteration ${it + 1}`;
       break;
     }
-    if (converged) { status = 'converged'; break; }
+    if (converged && Number.isFinite(residual)) { status = 'converged'; break; }
     if (residual > DIVERGED || !(maxAbs(x) <= DIVERGED)) {
       status = 'diverged';
       message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
@@ -138,6 +143,10 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const obs = new Float64Array(problem.observableNames.length);
   if (status !== 'nan') kernels.observables(x, obs);
   else obs.fill(NaN);
+  // A converged state whose observable is not a number is still a fixed point, but the number is not usable.
+  const warnings = status === 'converged'
+    ? problem.observableNames.flatMap((o, i) => (Number.isFinite(obs[i]) ? [] : [`observable \`${o}\` is ${obs[i]} at the converged state`]))
+    : [];
   return {
     status,
     iterations: it,
@@ -147,6 +156,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     time: performance.now() - t0,
     init: initName,
     ...(message !== undefined && { message }),
+    ...(warnings.length > 0 && { warnings }),
     ...(options.history && { history }),
   };
 }
@@ -156,10 +166,13 @@ function start(problem: Problem, init: SolveOptions['init']): { name: string; x:
   if (init instanceof Float64Array) {
     const n = problem.stateNames.length;
     if (init.length !== n) throw new UsageError(`a start needs ${n} values (${problem.stateNames.join(', ')}), got ${init.length}`);
+    for (const i of problem.carried) {
+      if (!Number.isFinite(init[i])) throw new UsageError(`the start value of \`${problem.stateNames[i]}\` must be a finite number, got ${init[i]}`);
+    }
     return { name: 'warm', x: Float64Array.from(init) };
   }
   const name = init ?? 'uninformed';
-  const values = problem.inits[name];
+  const values = Object.hasOwn(problem.inits, name) ? problem.inits[name] : undefined;
   if (!values) {
     const names = Object.keys(problem.inits);
     throw new UsageError(`model "${problem.model}" has no initialisation \`${name}\``,

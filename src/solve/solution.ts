@@ -28,6 +28,8 @@ export interface Solution {
   readonly init: string;
   /** Why it stopped, in words, when it did not converge. */
   readonly message?: string;
+  /** What is doubtful about a converged solution (an observable that is NaN or infinite there). */
+  readonly warnings?: readonly string[];
   /** The undamped residual after each iteration, when asked for. */
   readonly history?: readonly number[];
 }

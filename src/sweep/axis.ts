@@ -6,6 +6,11 @@ export interface Axis {
   readonly values: readonly number[];
 }
 
+/** The most points one axis may have: each is at least one solve, and a row kept in memory. */
+export const MAX_AXIS_POINTS = 1_000_000;
+/** The most points a grid (the product of its axes' counts) may have. */
+export const MAX_GRID_POINTS = 1_000_000;
+
 /** Parses `NAME=START:STOP:COUNT` (evenly spaced) or `NAME=START:STOP:COUNT:log` (geometric). */
 export function parseAxis(spec: string): Axis {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):([^:]+):([^:]+)(?::(lin|log))?$/.exec(spec.trim());
@@ -17,6 +22,10 @@ export function parseAxis(spec: string): Axis {
   const count = Number(c);
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new UsageError(`\`${spec}\`: START and STOP must be numbers`, usage);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`\`${spec}\`: COUNT must be a positive integer`, usage);
+  if (count > MAX_AXIS_POINTS) {
+    throw new UsageError(`\`${spec}\`: COUNT ${c} is more than the ${MAX_AXIS_POINTS.toLocaleString('en-US')} points an axis may have`,
+      'a smaller COUNT, or several runs over parts of the range');
+  }
   if (scale === 'log' && !(start > 0 && stop > 0)) throw new UsageError(`\`${spec}\`: a log grid needs START and STOP > 0`);
   return { name, values: grid(start, stop, count, scale === 'log') };
 }
@@ -31,4 +40,16 @@ export function grid(start: number, stop: number, count: number, log = false): n
     const v = log ? Math.exp(Math.log(start) + t * (Math.log(stop) - Math.log(start))) : start + t * (stop - start);
     return Number(v.toPrecision(12));
   });
+}
+
+/**
+ * Refuses a grid of more than MAX_GRID_POINTS points (the product of the axes' counts) before any work: every
+ * point is solved and kept as a row. `what` names the options in the message (e.g. `--param` or `--x/--y`).
+ */
+export function checkGridSize(axes: readonly Axis[], what = '--param'): void {
+  const points = axes.reduce((n, a) => n * a.values.length, 1);
+  if (points > MAX_GRID_POINTS) {
+    throw new UsageError(`${what}: a grid of ${axes.map((a) => `${a.values.length} ${a.name}`).join(' x ')} = ${points.toLocaleString('en-US')} points is more than the ${MAX_GRID_POINTS.toLocaleString('en-US')} allowed`,
+      'use fewer points per axis, or split the range over several runs');
+  }
 }

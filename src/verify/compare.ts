@@ -97,7 +97,8 @@ let shared: { pool: Tinypool; size: number } | undefined;
 async function workerPool(size: number): Promise<Tinypool> {
   if (shared && shared.size === size) return shared.pool;
   await shared?.pool.destroy();
-  const worker = new URL('../simulate/trial-worker-entry.js', import.meta.url).href;
+  // compiled (dist/): the worker module itself; from src/ (tsx, vitest): an entry that registers tsx first
+  const worker = new URL(import.meta.url.endsWith('.ts') ? '../simulate/trial-worker-entry.js' : '../simulate/trial-worker.js', import.meta.url).href;
   const pool = new Tinypool({ filename: worker, minThreads: 0, maxThreads: size, idleTimeout: 100 });
   shared = { pool, size };
   return pool;

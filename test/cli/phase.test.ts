@@ -94,4 +94,39 @@ describe('saddle phase and saddle merge on the command line', () => {
     expect(ok.out).toMatch(/merged 3 parts: 12 records/);
     expect(readFileSync(merged, 'utf8')).toBe(readFileSync(whole, 'utf8'));
   });
+
+  it('a corrupt line is dropped with FILE:LINE on the terminal and recomputed; merge refuses a part that holds one', async () => {
+    const clean = join(dir, 'clean.jsonl');
+    expect((await run('phase', MAGNET, ...GRID, '--workers', '1', '--out', clean)).code).toBe(0);
+    const text = readFileSync(clean, 'utf8');
+    const lines = text.split('\n');
+    const corrupt = join(dir, 'corrupt.jsonl');
+    writeFileSync(corrupt, [lines[0], '{}', ...lines.slice(1, 3), lines[3].slice(0, 40), ...lines.slice(4)].join('\r\n'));
+    const r = await run('phase', MAGNET, ...GRID, '--workers', '1', '--out', corrupt);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`${corrupt}:2: corrupt record dropped, recomputed (not a record`);
+    expect(r.out).toContain(`${corrupt}:5: corrupt record dropped, recomputed (not JSON)`);
+    expect(r.out).toMatch(/1 records computed, 11 from an earlier run/);
+    expect(readFileSync(corrupt, 'utf8')).toBe(text);
+
+    const parts = [1, 2].map((k) => join(dir, `p${k}of2.jsonl`));
+    for (const [k, part] of parts.entries()) expect((await run('phase', MAGNET, ...GRID, '--workers', '1', '--shard', `${k + 1}/2`, '--out', part)).code).toBe(0);
+    const merged = join(dir, 'merged-checked.jsonl');
+    const ok = await run('merge', ...parts, '--out', merged);
+    expect(ok.out).toBe(`merged 2 parts: 12 records written to ${merged}`);
+    expect(readFileSync(merged, 'utf8').split('\n').filter(Boolean)).toHaveLength(1 + 12);
+    rmSync(merged);
+    const foreign = readFileSync(parts[0], 'utf8').split('\n')[1]; // a record of part 1 in part 2
+    writeFileSync(parts[1], `${readFileSync(parts[1], 'utf8')}${foreign}\n`);
+    const refused = await run('merge', ...parts, '--out', merged);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/p2of2\.jsonl holds 1 line that is not a record of its computation \(part 2\/2\):\n {2}.*p2of2\.jsonl:\d+: .*computed by another shard than 2\/2/);
+    expect(refused.err).toMatch(/hint: rerun the `saddle phase` command of that part/);
+    expect(existsSync(merged)).toBe(false);
+    // rerunning that part drops the line; then the merge goes through
+    const rerun = await run('phase', MAGNET, ...GRID, '--workers', '1', '--shard', '2/2', '--out', parts[1]);
+    expect(rerun.out).toMatch(/p2of2\.jsonl:\d+: corrupt record dropped/);
+    expect((await run('merge', ...parts, '--out', merged)).code).toBe(0);
+    expect(readFileSync(merged, 'utf8')).toBe(text);
+  });
 });

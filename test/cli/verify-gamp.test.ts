@@ -49,13 +49,13 @@ describe('saddle verify: Bayes-optimal GLMs through GAMP on both sides of their 
     // the check discriminates: the informed branch (the equilibrium there) is not what GAMP reaches
     const informed = await run('verify', 'cs-bayes', '--set', 'alpha=0.18,rho=0.1,Delta=1e-6', '--d', '2000', '--trials', '8', '--workers', '2', '--init', 'informed');
     expect(informed.code).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('relu-bayes below and above perfect recovery (alpha = 1, 2.5)', async () => {
     await verifies('relu-bayes', 'alpha=1', 1000);
     const high = await verifies('relu-bayes', 'alpha=2.5', 1000);
     expect(value(high, 'mse').mean).toBeLessThan(1e-9);
-  }, 60_000);
+  }, 120_000);
 
   it('phase-retrieval-bayes above alpha_alg (1.5), GAMP from a random start', async () => {
     const pr = await verifies('phase-retrieval-bayes', 'alpha=1.5', 1000, '--init', 'small');

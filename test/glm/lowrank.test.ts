@@ -71,7 +71,7 @@ describe('lowrank: the free entropy is stationary exactly at the fixed points of
         expect(Math.abs(dPhi - (lambda * (next - m)) / 2), `lambda = ${lambda}, m = ${m}`).toBeLessThan(2e-8 * Math.max(1, lambda));
       }
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('lowrank: I-MMSE in the signal-to-noise ratio', () => {

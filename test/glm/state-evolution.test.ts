@@ -123,7 +123,7 @@ describe('accurate forms where the generic path fails (q -> rho_w)', () => {
       // (the generic form is off here: by 2e-4 at q = 0.9 and in the first digit at q = 0.99)
       if (q >= 0.9) expect(rel(sweepOnce(gen, { alpha: 1, eps }, { q }).qhat, fisher)).toBeGreaterThan(1e-5);
     }
-  });
+  }, 60_000);
 });
 
 describe('a symmetry', () => {

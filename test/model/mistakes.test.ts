@@ -356,7 +356,7 @@ describe('names', () => {
   it('a reserved name', () => {
     const text = broken('  rho: 1\n', '  rho: 1\n  status: 2\n');
     const i = only(text);
-    expect(i).toMatchObject({ code: 'duplicate-name', symbol: 'status', ...pos(text, 'status') });
+    expect(i).toMatchObject({ code: 'bad-name', symbol: 'status', ...pos(text, 'status') });
   });
 });
 

@@ -190,5 +190,5 @@ describe('lasso.yaml: ell-1 penalised least squares on a Gauss-Bernoulli teacher
         expect(Math.abs(s[k] - ref[k]) / Math.abs(ref[k])).toBeLessThan(1e-7);
       }
     }
-  }, 30_000);
+  }, 60_000);
 });

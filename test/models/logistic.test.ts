@@ -75,7 +75,7 @@ describe('logistic.yaml: ell-2 logistic regression on a sign teacher', () => {
       expect(Math.abs(V * (lambda + Vhat) - 1)).toBeLessThan(1e-9);
       expect(Math.abs(m * (lambda + Vhat) - mhat) / mhat).toBeLessThan(1e-9);
     }
-  });
+  }, 60_000);
 
   it('large lambda: the Hebbian estimator, overlap sqrt(2 alpha / pi) / sqrt(1 + 2 alpha / pi), with O(1/lambda) corrections', () => {
     for (const alpha of [0.5, 2, 8]) {
@@ -121,5 +121,5 @@ describe('logistic.yaml: ell-2 logistic regression on a sign teacher', () => {
     expect(rows.every((r) => r.solution.status === 'converged')).toBe(true);
     const eg = rows.map((r) => r.solution.observables.gen_error);
     for (let i = 1; i < eg.length; i++) expect(eg[i]).toBeLessThan(eg[i - 1]);
-  });
+  }, 60_000);
 });

@@ -84,5 +84,5 @@ describe('perceptron-binary-bayes.yaml: Rademacher teacher, sign channel', () =>
     expect(it_.threshold).toBeGreaterThan(1.240);
     expect(it_.threshold).toBeLessThan(1.250);
     expect(alg.threshold).toBeCloseTo(1.493, 3);
-  }, 60_000);
+  }, 180_000);
 });

@@ -122,7 +122,7 @@ describe('spiked-wigner: transitions', () => {
     // below lambda_IT the informed branch, where it exists, is metastable
     const before = solve(c.problem({ lambda: it.threshold - 0.01, rho }), { init: 'informed' });
     if (before.state.m > 0.01) expect(before.observables.free_energy).toBeGreaterThan(low.observables.free_energy);
-  }, 30_000);
+  }, 120_000);
 
   it('findThreshold --kind spinodal across lambda = 1 finds the jump of the uninformed branch (rho = 0.05)', () => {
     // continuation from lambda < 1 arrives at m ~ 1e-12, a fixed point that repels above lambda = 1: it is solved

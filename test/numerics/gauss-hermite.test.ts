@@ -139,7 +139,7 @@ describe('gaussHermite: structure', () => {
       if (!(nodes[n - 1] < Math.sqrt(4 * n + 2))) problems.push(`n=${n}: largest node too large`);
     }
     expect(problems).toEqual([]);
-  });
+  }, 60_000);
 
   test('weights are strictly positive up to n = 200 (outer weights go subnormal only from n = 370)', () => {
     for (let n = 1; n <= 200; n++) {

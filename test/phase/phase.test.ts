@@ -202,7 +202,7 @@ describe('the spiked Wigner phase diagram: a hard phase at small density', async
       const t = findThreshold(sw, { kind, param: 'lambda', lo: 0.3, hi: 1.5, fixed: { rho: 0.02 } });
       expect(Math.abs(line(kind)[0]!.threshold - t.threshold)).toBeLessThan(2e-6);
     }
-  });
+  }, 60_000);
 
   it('labels the cells between the lines hard: the equilibrium is informative, AMP from an uninformed start is not', () => {
     const { regions } = compileRegions(sw.program.model.regions!, sw.program);

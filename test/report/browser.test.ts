@@ -37,7 +37,7 @@ describe('saddle report in a browser', () => {
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'saddle-chromium-')), {
       executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 900 }, offline: true,
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await context?.close();

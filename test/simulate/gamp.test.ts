@@ -95,7 +95,7 @@ describe('gamp()', () => {
     expect(adaptive.status).toBe('converged');
     expect(adaptive.damping.smallest).toBeLessThan(1);
     expect(Math.abs(adaptive.history.at(-1)!.m - last.m)).toBeLessThan(1e-6);
-  });
+  }, 60_000);
 
   it('damping: a design whose entries have a mean 2/sqrt(d) makes plain GAMP diverge; gamp(0.5) reaches the same error as without the mean', () => {
     const cs = loadModel('equations/cs-bayes.yaml').problem({ alpha: 0.6, rho: 0.2, Delta: 1e-4 });

@@ -151,13 +151,6 @@ describe('distributions', () => {
     expect(Math.abs(s2 / n - 1 / 3)).toBeLessThan(5 * Math.sqrt(4 / 45 / n));
   });
 
-  it('draws tens of millions of normals per second in bulk', () => {
-    const out = new Float64Array(2_000_000);
-    const r = trialStream({ master: 3, trial: 0 }, 0);
-    r.fillNormal(out); // warm up
-    const t0 = performance.now();
-    r.fillNormal(out);
-    const perSecond = out.length / ((performance.now() - t0) / 1000);
-    expect(perSecond).toBeGreaterThan(5e6); // ~50M/s on the reference machine; loose for shared CI
-  });
+  // Speed (normals per second in bulk) is measured by `npm run bench` (simulate_normals_per_s), not asserted here:
+  // a test must not depend on how busy the machine is.
 });

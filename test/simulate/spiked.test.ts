@@ -37,7 +37,7 @@ describe('spiked Wigner instances', () => {
     expect(Math.abs(off2 / pairs - 1)).toBeLessThan(5 * Math.sqrt(2 / pairs));
     expect(Math.abs(diag2 / N - 2)).toBeLessThan(5 * Math.sqrt(8 / N));
     expect(a.teacher.every((x) => x === 1 || x === -1)).toBe(true);
-  });
+  }, 60_000);
 
   it('the overlaps align the sign of the estimate with the teacher only when asked (a symmetric prior)', () => {
     const x = Float64Array.of(1, -1, 1, 1);

@@ -78,5 +78,5 @@ describe('simulation vs replica theory', () => {
       const se = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) / xs.length);
       expect(Math.abs(mean - t[key]) / se, `${name} ${key}: simulation ${mean} +- ${se}, theory ${t[key]}`).toBeLessThan(4);
     }
-  });
+  }, 60_000);
 });

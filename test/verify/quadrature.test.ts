@@ -134,7 +134,7 @@ updates:
   u: 1 + c
   v: E(z, u * z^2) + m + g(c)
 observables:
-  branch: "u > 1 ? E(z, z^2) : E(t, t^2)"
+  taken: "u > 1 ? E(z, z^2) : E(t, t^2)"
 free_energy: E(t, max(0, t))
 `;
   const es = estimates(MODEL);
@@ -167,18 +167,18 @@ free_energy: E(t, max(0, t))
   });
 
   it('of a conditional, only the branch taken at the state is reported', () => {
-    const branch = es.filter((e) => e.name === 'branch');
+    const branch = es.filter((e) => e.name === 'taken');
     expect(branch).toHaveLength(1);
     expect(branch[0].nodes).toEqual([20]); // u = 2 > 1
-    const other = estimates(MODEL, [0.5, 0]).filter((e) => e.name === 'branch');
+    const other = estimates(MODEL, [0.5, 0]).filter((e) => e.name === 'taken');
     expect(other[0].nodes).toEqual([300]);
   });
 
   it('updates are evaluated at the state the sweep has reached, observables at the state given', () => {
-    expect(es.map((e) => `${e.name}#${e.index}`)).toEqual(['v#0', 'v#1', 'v#2', 'branch#0', 'free_energy#0']);
+    expect(es.map((e) => `${e.name}#${e.index}`)).toEqual(['v#0', 'v#1', 'v#2', 'taken#0', 'free_energy#0']);
     // the start is u = 2; the sweep sets u = 1 + c = 1.5 before it updates v, and E u z^2 = u
     expect(es[0].value).toBeCloseTo(1.5, 13);
-    expect(byName(es, 'branch').value).toBeCloseTo(1, 13);
+    expect(byName(es, 'taken').value).toBeCloseTo(1, 13);
     expect(byName(es, 'free_energy').value).toBeCloseTo(npdf(0), 2); // E max(0, t) across the kink at 0
   });
 

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../errors.ts';
 import { loadModel } from '../../model/load.ts';
@@ -10,7 +9,10 @@ import { diagramOf, heatMapOf, regionLabels, type Diagram } from '../../phase/di
 import { compileRegions, type Regions } from '../../phase/regions.ts';
 import { runPhase } from '../../phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
+import { formatWarning, type PhaseWarning } from '../../phase/validate.ts';
 import { CsvWriter, fmt } from '../../report/table.ts';
+import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
+import { checkGridSize } from '../../sweep/axis.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -62,10 +64,11 @@ export interface PhasePlan {
 }
 
 /** Reads and checks the phase options (--x, --y, --set, --inits, --lines, --observable, --tol, solver options). */
-export function phasePlan(values: Record<string, unknown>, file: string, compiled: Compiled): PhasePlan {
+export function phasePlan(values: Record<string, unknown>, file: string, compiled: Compiled, axesFlag = '--x, --y'): PhasePlan {
   if (values.x === undefined || values.y === undefined) throw new UsageError('give both axes: --x NAME=START:STOP:COUNT --y NAME=START:STOP:COUNT', 'e.g. --x rho=0.01:0.2:40 --y lambda=0.2:2:40');
   const x = parsePhaseAxis(String(values.x), 'x');
   const y = parsePhaseAxis(String(values.y), 'y');
+  checkGridSize([x, y], axesFlag);
   const fixed = parseSet(values.set as string[] | undefined);
   const base = compiled.problem(fixed);
   for (const a of [x, y]) {
@@ -98,13 +101,17 @@ export function defaultPhaseOut(spec: PhaseSpec, shard?: { k: number; n: number 
   return `results/phase-${basename(spec.file).replace(/\.ya?ml$/, '')}-${spec.x.name}-${spec.y.name}${shard ? `-${shard.k}of${shard.n}` : ''}.jsonl`;
 }
 
-/** Runs (or resumes) a phase diagram with a progress bar; the diagram and the model's regions. */
-export async function computePhase(compiled: Compiled, plan: PhasePlan, out: string, workers: number, shard?: { k: number; n: number }) {
+/**
+ * Runs (or resumes) a phase diagram with a progress bar; the diagram and the model's regions. `warn` gets each
+ * line of the file dropped when it is opened (a corrupt record, a duplicate), before any work.
+ */
+export async function computePhase(compiled: Compiled, plan: PhasePlan, out: string, workers: number, shard?: { k: number; n: number },
+  warn?: (message: string) => void) {
   const { x, y } = plan.spec;
   const t0 = performance.now();
   let progress: Progress | undefined;
   const result = await runPhase(compiled, plan.spec, {
-    out, workers, ...(shard && { shard }),
+    out, workers, ...(shard && { shard }), ...(warn && { onWarning: (w: PhaseWarning) => warn(formatWarning(w)) }),
     onProgress: (_done, total, records) => {
       progress ??= new Progress(total);
       for (const r of records) progress.tick(r.type === 'cell' ? `${x.name}=${fmt(r.x)} ${y.name}=${fmt(r.y)}` : `${r.line} at ${x.name}=${fmt(r.x)}`, r.type === 'line' || r.selected !== null);
@@ -133,8 +140,13 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
   const plots = (values.plot as string[] | undefined) ?? [];
   for (const p of plots) if (!/\.(svg|png)$/i.test(p)) throw new UsageError(`--plot ${p}: the file must end in .svg or .png`);
   const outFile = String(values.out ?? defaultPhaseOut(plan.spec, shard));
+  // every output is checked before any work: a FIFO or a device as --out would block or never end
+  checkOutputPath(outFile, '--out');
+  if (values.csv !== undefined) checkOutputPath(String(values.csv), '--csv');
+  if (values['lines-csv'] !== undefined) checkOutputPath(String(values['lines-csv']), '--lines-csv');
+  for (const p of plots) checkOutputPath(p, '--plot');
 
-  const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, outFile, workers, shard);
+  const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, outFile, workers, shard, out);
   const name = compiled.program.model.name;
   out(`phase diagram of ${name}: ${x.name} (${x.values.length}) x ${y.name} (${y.values.length}), branches ${inits.join(', ')}${lines.length ? `; lines ${lines.map((l) => l.name).join(', ')}` : ''}${shard ? `; shard ${shard.k}/${shard.n}` : ''}`);
   out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
@@ -145,10 +157,10 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
     out(shard ? 'this part is done; when every part is, join them: saddle merge PART1 PART2 ... --out FILE' : 'the diagram is incomplete');
   } else {
     // vega takes a second to load: only when there is a plot
-    const { writeHeatMap } = plots.length ? await import('../../report/heatmap.ts') : { writeHeatMap: undefined };
+    const heat = plots.length ? await import('../../report/heatmap.ts') : undefined;
     for (const p of plots) {
-      mkdirSync(dirname(resolve(p)), { recursive: true });
-      await writeHeatMap!(heatMapOf(diagram, name, plan.quantity, regions), p);
+      const map = heatMapOf(diagram, name, plan.quantity, regions);
+      writeFileAtomic(p, /\.png$/i.test(p) ? await heat!.renderHeatMapPng(map) : await heat!.renderHeatMapSvg(map));
       out(`wrote ${p}`);
     }
   }
@@ -188,7 +200,7 @@ function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compil
   const names = [...problem.stateNames, ...problem.observableNames];
   const labels = regions ? regionLabels(d, regions) : undefined;
   const cols = [d.spec.x.name, d.spec.y.name, 'selected', 'region', ...d.spec.inits.flatMap((i) => ['status', 'iterations', 'residual', ...names].map((c) => `${i}:${c}`))];
-  const csv = new CsvWriter(file, cols);
+  const csv = new CsvWriter(file, cols, '--csv');
   for (const c of cells) {
     csv.writeCells([c.x, c.y, c.selected ?? '', labels?.[c.i][c.j] ?? '', ...d.spec.inits.flatMap((init) => {
       const b = c.branches.find((r) => r.init === init);
@@ -198,7 +210,7 @@ function writeCsv(file: string, d: Diagram, cells: readonly CellRecord[], compil
 }
 
 function writeLinesCsv(file: string, d: Diagram): void {
-  const csv = new CsvWriter(file, ['line', d.spec.x.name, d.spec.y.name, 'found', 'tolerance', 'evaluations', 'message']);
+  const csv = new CsvWriter(file, ['line', d.spec.x.name, d.spec.y.name, 'found', 'tolerance', 'evaluations', 'message'], '--lines-csv');
   for (const [name, points] of d.lines) {
     points.forEach((p, k) => csv.writeCells([name, d.spec.x.values[k], p?.threshold ?? NaN, String(p?.found ?? false), p?.tolerance ?? NaN, p?.evaluations ?? NaN, p ? (p.message ?? '') : 'not computed']));
   }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, extname, relative, resolve } from 'node:path';
+import { extname, relative, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../errors.ts';
+import { checkOutputPath, MAX_MODEL_BYTES, readBytesBounded, writeFileAtomic } from '../../io/files.ts';
 import { latexSymbol, programLatex } from '../../ir/latex.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
@@ -19,10 +20,10 @@ import { findThreshold, THRESHOLD_KINDS, type Threshold, type ThresholdKind, typ
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { computePhase, defaultPhaseOut, phasePlan, phaseSummary, type PhasePlan } from './phase.ts';
-import { simulationPlan, type SimulationPlan } from '../simulation-plan.ts';
+import { checkSimulationSize, simulationPlan, type SimulationPlan } from '../simulation-plan.ts';
 
 export const REPORT_HELP = `saddle report MODEL --out FILE.html [options]
 
@@ -89,6 +90,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const outFile = values.out as string | undefined;
   if (!outFile) throw new UsageError('give the page to write, --out FILE.html', 'e.g. --out report.html');
   if (!['.html', '.htm'].includes(extname(outFile).toLowerCase())) throw new UsageError(`--out ${outFile}: write to a .html file`);
+  checkOutputPath(outFile, '--out');
   const file = resolveModel(onePositional(positionals, 'report'));
   const compiled = loadModel(file, undefined, loadOptions(values));
   const fixed = parseSet(values.set as string[] | undefined);
@@ -103,6 +105,9 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const axes = ((values.param as string[] | undefined) ?? []).map(parseAxis);
   if (axes.length > 1) throw new UsageError('a report sweeps one parameter: give one --param', 'for a 2-D grid use `saddle sweep` (or `saddle phase`)');
   const axis = axes[0];
+  if (axis && Object.hasOwn(fixed, axis.name)) {
+    throw new UsageError(`\`${axis.name}\` is both swept (--param) and fixed (--set)`, `drop ${axis.name} from --set, or sweep another parameter`);
+  }
   if (axis) {
     if (!base.paramNames.includes(axis.name)) {
       throw new UsageError(`model "${base.model}" has no parameter \`${axis.name}\``, didYouMean(axis.name, base.paramNames) ?? `its parameters: ${base.paramNames.join(', ')}`);
@@ -127,15 +132,21 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const figures = figureYs.length ? figureYs : defaultYs;
   if (values.simulate !== undefined && !axis) throw new UsageError('--simulate puts simulation points on the sweep: give --param too', 'or use --verify for one point');
   const sim = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
+  if (sim && axis) checkSimulationSize(compiled, axis.values.map((v) => ({ ...fixed, [axis.name]: v })), sim.d, '--simulate');
   const thresholds = ((values.threshold as string[] | undefined) ?? []).map((t) => thresholdSpec(t, compiled, fixed, solver));
   const verifies = ((values.verify as string[] | undefined) ?? []).map((v) => verifyPlan(v, compiled, fixed));
   const workers = num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
   const relation = values.equals ? '=' : '\\leftarrow';
   // A phase diagram (as `saddle phase`): every initialisation at every cell; --inits belongs to the sweep here.
   const phase = values['phase-x'] !== undefined || values['phase-y'] !== undefined
-    ? phasePlan({ ...values, inits: undefined, x: values['phase-x'], y: values['phase-y'], observable: values['phase-observable'] }, resolve(file), compiled)
+    ? phasePlan({ ...values, inits: undefined, x: values['phase-x'], y: values['phase-y'], observable: values['phase-observable'] }, resolve(file), compiled, '--phase-x, --phase-y')
     : undefined;
   if (values.lines !== undefined && !phase) throw new UsageError('--lines are drawn on a phase diagram: give --phase-x and --phase-y too');
+  const phaseOut = phase && String(values['phase-out'] ?? defaultPhaseOut(phase.spec));
+  if (phaseOut !== undefined) {
+    checkOutputPath(phaseOut, '--phase-out');
+    if (resolve(phaseOut) === resolve(outFile)) throw new UsageError(`--phase-out ${phaseOut} is also the page (--out)`, 'give the phase diagram its own file, e.g. --phase-out results/phase.jsonl');
+  }
 
   // The fixed point at the parameters used.
   const baseSolution = solve(base, { ...solver, init });
@@ -173,7 +184,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     await closeWorkers();
   }
   const found: Threshold[] = thresholds.map((spec) => findThreshold(compiled, spec));
-  const phaseSection = phase && await phaseOf(compiled, phase, String(values['phase-out'] ?? defaultPhaseOut(phase.spec)), workers);
+  const phaseSection = phase && phaseOut !== undefined && await phaseOf(compiled, phase, phaseOut, workers);
 
   // Figures: vega takes a second to load, so only when there is a sweep.
   const figs: Figure[] = [];
@@ -215,7 +226,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     model: {
       name: model.name, file: displayPath(model.file), description: model.description,
       ...(model.conventions && { conventions: model.conventions }), ...(model.source && { source: model.source }),
-      sha256: createHash('sha256').update(readFileSync(model.file)).digest('hex'),
+      sha256: createHash('sha256').update(readBytesBounded(model.file, MAX_MODEL_BYTES)).digest('hex'),
     },
     provenance: { command: commandLine(argv), version: version(), date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
     parameters: parameterTable(compiled, params, axis),
@@ -231,8 +242,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
     ...(notes.length && { notes }),
   };
   const { html, mathErrors } = renderReport(content);
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, html);
+  writeFileAtomic(outFile, html);
 
   // A summary on standard output.
   out(`report written to ${outFile} (${Math.round(html.length / 1024)} kB)`);
@@ -286,7 +296,7 @@ function thresholdSpec(text: string, compiled: Compiled, fixed: Readonly<Record<
     ...(extra.init !== undefined && { init: extra.init }),
     ...(extra.high !== undefined && { high: extra.high }),
     ...(extra.direction !== undefined && { direction: extra.direction as 'forward' | 'backward' }),
-    ...(extra.scan !== undefined && { scan: number('scan', (x) => Number.isInteger(x) && x >= 3) }),
+    ...(extra.scan !== undefined && { scan: number('scan', (x) => Number.isInteger(x) && x >= 3 && x <= MAX_SCAN) }),
     ...(extra.tol !== undefined && { tol: number('tol', (x) => x > 0) }),
   };
 }
@@ -309,6 +319,7 @@ function verifyPlan(text: string, compiled: Compiled, fixed: Readonly<Record<str
     return true;
   });
   compiled.problem(params); // bounds
+  checkSimulationSize(compiled, [params], plan.d, '--verify');
   return { ...plan, params, tolerance };
 }
 

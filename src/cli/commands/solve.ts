@@ -29,6 +29,7 @@ Exit codes: 0 converged, 3 not converged (the result is still printed), 2 bad in
 const toJson = (model: string, params: Record<string, number>, s: Solution) => ({
   model, params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
   observables: s.observables, time: s.time, init: s.init, ...(s.message !== undefined && { message: s.message }),
+  ...(s.warnings !== undefined && { warnings: s.warnings }),
 });
 
 export function runSolve(argv: readonly string[], out: (s: string) => void): number {
@@ -57,6 +58,7 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
     out('');
     out(`init ${s.init}${point}: ${s.status} after ${s.iterations} iteration${s.iterations === 1 ? '' : 's'}, residual ${fmt(s.residual)}, ${s.time.toFixed(1)} ms`);
     if (s.message) out(`  ${s.message}`);
+    for (const w of s.warnings ?? []) out(`  warning: ${w}`);
     out(textTable(['name', 'value'], [...Object.entries(s.state), ...Object.entries(s.observables)]));
   });
   if (all) {

@@ -1,20 +1,20 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, extname } from 'node:path';
-import { UsageError } from '../../errors.ts';
+import { extname, resolve } from 'node:path';
+import { IoError, UsageError } from '../../errors.ts';
+import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { loadModel } from '../../model/load.ts';
 import { didYouMean } from '../../model/suggest.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { closeWorkers, simulateParallel, type SimulationRun } from '../../verify/compare.ts';
 import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
-import { parseAxis, type Axis } from '../../sweep/axis.ts';
+import { checkGridSize, MAX_GRID_POINTS, parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
-import { simulationPlan } from '../simulation-plan.ts';
+import { checkSimulationSize, simulationPlan } from '../simulation-plan.ts';
 
 export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
 
@@ -31,7 +31,8 @@ Options:
                       \`all\`: one branch per named initialisation, and when the model has a free_energy the
                       column \`selected\` marks at each point the branch of lowest free energy (the equilibrium)
   --out FILE          write the rows to FILE.csv (row by row, as they are solved; with --simulate, as the
-                      simulation of their point finishes) or FILE.json; columns:
+                      simulation of their point finishes) or FILE.json (whole, when the sweep ends: written to
+                      a temporary file, then renamed, so it is never left half-written); columns:
                       swept parameters, order parameters, observables, status, iterations, residual, branch,
                       selected
   --plot FILE         plot to FILE.svg or FILE.png (repeatable)
@@ -63,6 +64,13 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const base = compiled.problem(fixed); // checks the fixed values
   const axes: Axis[] = ((values.param as string[] | undefined) ?? []).map(parseAxis);
   if (axes.length < 1 || axes.length > 2) throw new UsageError('give one --param (a line) or two (a grid)', 'e.g. --param alpha=0.1:5:50');
+  if (axes.length === 2 && axes[0].name === axes[1].name) {
+    throw new UsageError(`--param ${axes[0].name} is given twice`, 'a grid sweeps two different parameters: --param alpha=0.5:2:16 --param lambda=0.01:1:5');
+  }
+  for (const a of axes) {
+    if (Object.hasOwn(fixed, a.name)) throw new UsageError(`\`${a.name}\` is both swept (--param) and fixed (--set)`, `drop ${a.name} from --set, or sweep another parameter`);
+  }
+  checkGridSize(axes);
   for (const a of axes) {
     if (!base.paramNames.includes(a.name)) {
       throw new UsageError(`model "${base.model}" has no parameter \`${a.name}\``, didYouMean(a.name, base.paramNames) ?? `its parameters: ${base.paramNames.join(', ')}`);
@@ -77,9 +85,19 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     if (!quantities.includes(y)) throw new UsageError(`--y ${y}: not an order parameter or observable of "${base.model}"`, didYouMean(y, quantities) ?? `choose from: ${quantities.join(', ')}`);
   }
   const outFile = values.out as string | undefined;
-  if (outFile && !['.csv', '.json'].includes(extname(outFile))) throw new UsageError(`--out ${outFile}: write to a .csv or .json file`);
+  if (outFile !== undefined) {
+    if (!['.csv', '.json'].includes(extname(outFile))) throw new UsageError(`--out ${outFile}: write to a .csv or .json file`);
+    checkOutputPath(outFile, '--out');
+  }
+  const asCsv = outFile !== undefined && extname(outFile) === '.csv';
   const plots = (values.plot as string[] | undefined) ?? [];
-  for (const p of plots) if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
+  for (const p of plots) {
+    if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
+    checkOutputPath(p, '--plot');
+  }
+  const files = [...(outFile === undefined ? [] : [outFile]), ...plots];
+  const twice = files.find((f, i) => files.findIndex((g) => resolve(g) === resolve(f)) !== i);
+  if (twice !== undefined) throw new UsageError(`${twice} is given twice as an output`, 'give each output its own file');
   const logX = Boolean(values['log-x'] || values.logx);
   const logY = Boolean(values['log-y'] || values.logy);
   const nonPositive = axes[0].values.filter((v) => !(v > 0));
@@ -96,9 +114,15 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const plan = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
   const sim = plan && { ...plan, workers: Math.min(num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism(), plan.trials) };
   if (!sim && values.workers !== undefined) throw new UsageError('--workers runs the trials of --simulate', 'add --simulate d=D,trials=T or drop --workers');
+  if (sim) checkSimulationSize(compiled, gridPoints(fixed, axes), sim.d, '--simulate');
   const simCols = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
   const cols = [...columns(swept, base), ...simCols];
-  const csv = outFile?.endsWith('.csv') ? new CsvWriter(outFile, cols) : undefined;
+  const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (inits?.length ?? 1));
+  if (total > MAX_GRID_POINTS) {
+    throw new UsageError(`the sweep would make ${total.toLocaleString('en-US')} rows (points x branches), more than the ${MAX_GRID_POINTS.toLocaleString('en-US')} allowed`,
+      'fewer points, one --direction, or one --init');
+  }
+  const csv = asCsv ? new CsvWriter(outFile, cols, '--out') : undefined;
   // Simulation overlay: the same point at finite size, once per point (shared by its branches), run after the
   // theory (the sweep is synchronous and fast; the trials run on worker threads); with it, each row is written
   // as its point's simulation finishes.
@@ -118,7 +142,6 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     });
     return [...cells(r, cols.slice(0, cols.length - simCols.length)), ...extra];
   };
-  const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (inits?.length ?? 1));
   const progress = new Progress(total);
   const options = {
     ...solveOptions(values),
@@ -146,21 +169,40 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
     }
   }
 
-  if (outFile?.endsWith('.json')) {
-    mkdirSync(dirname(outFile), { recursive: true });
+  // The outputs written at the end: a failure (a full disk) is reported after the table, so that the
+  // finished sweep is at least on the terminal; a file is written whole or not at all.
+  const failures: IoError[] = [];
+  const save = async (write: () => void | Promise<void>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (e) {
+      if (!(e instanceof IoError)) throw e;
+      failures.push(e);
+      return false;
+    }
+  };
+  const done = new Set<string>(); // the files written
+  if (outFile !== undefined && !asCsv) {
     const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
-    writeFileSync(outFile, JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
-      rows: rows.map((r) => Object.fromEntries(cols.map((c, j) => [c, rowCells(r)[j]]))) }, jsonNumbers, 1));
+    const json = JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
+      rows: rows.map((r) => {
+        const values = rowCells(r);
+        return Object.fromEntries(cols.map((c, j) => [c, values[j]]));
+      }) }, jsonNumbers, 1);
+    if (await save(() => writeFileAtomic(outFile, json))) done.add(outFile);
+  } else if (outFile !== undefined) {
+    done.add(outFile);
   }
   // vega and resvg take a second to load: only when a plot is asked for.
-  const { prettySymbol, writePlot, plotNotes } = plots.length ? await import('../../report/plot.ts')
-    : { prettySymbol: String, writePlot: async () => {}, plotNotes: () => [] as string[] };
+  const { prettySymbol, renderSvg, renderPng, plotNotes } = plots.length ? await import('../../report/plot.ts')
+    : { prettySymbol: String, renderSvg: async () => '', renderPng: async () => new Uint8Array(), plotNotes: () => [] as string[] };
   let notes: string[] = [];
   for (const p of plots) {
     const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
     const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }), logX, logY });
     const full = sim ? simulationOverlay(plot, sims.values(), ys, swept[0], `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}`) : plot;
-    await writePlot(full, p);
+    if (await save(async () => writeFileAtomic(p, extname(p) === '.png' ? await renderPng(full) : await renderSvg(full)))) done.add(p);
     if (p === plots[0]) notes = plotNotes(full);
   }
 
@@ -172,8 +214,22 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const failed = rows.filter((r) => r.solution.status !== 'converged');
   out(`${rows.length} points${every > 1 ? ` (1 in ${every} shown)` : ''}, ${rows.length - failed.length} converged, ${failed.length} not converged`);
   for (const f of failed.slice(0, 5)) out(`  ${swept.map((k) => `${k}=${f.params[k]}`).join(' ')}: ${f.solution.status}: ${f.solution.message ?? ''}`);
-  if (outFile) out(`rows written to ${outFile}`);
-  for (const p of plots) out(`plot written to ${p}`);
+  if (outFile !== undefined && done.has(outFile)) out(`rows written to ${outFile}`);
+  for (const p of plots) if (done.has(p)) out(`plot written to ${p}`);
   for (const n of notes) out(`  plot: ${n}; the rows keep every point`);
+  if (failures.length) {
+    const [first, ...rest] = failures;
+    throw new IoError(first.op, first.path, first.reason,
+      `${rest.length ? `also not written: ${rest.map((f) => `${f.path} (${f.reason})`).join(', ')}; ` : ''}`
+      + `the table above has the rows, and a file that could not be written was left as it was${first.hint ? `; ${first.hint}` : ''}`, first.code);
+  }
   return failed.length ? EXIT.notConverged : EXIT.ok;
+}
+
+/** Every parameter point of a line or a grid (the fixed values with the swept ones). */
+function gridPoints(fixed: Readonly<Record<string, number>>, axes: readonly Axis[]): Record<string, number>[] {
+  const [inner, outer] = axes;
+  return (outer ? outer.values : [undefined]).flatMap((o) => inner.values.map((v) => ({
+    ...fixed, [inner.name]: v, ...(outer && o !== undefined && { [outer.name]: o }),
+  })));
 }

@@ -4,7 +4,7 @@ import { fmt, jsonNumbers } from '../../report/table.ts';
 import { findThreshold, THRESHOLD_KINDS, type ThresholdKind } from '../../transitions/threshold.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
-import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const THRESHOLD_HELP = `saddle threshold MODEL --param NAME=LO:HI --kind KIND [options]
 
@@ -29,7 +29,7 @@ Options:
   --direction DIR      spinodal: follow the branch from --init up in NAME (forward, the default) or down
                        (backward: where a high branch, e.g. --init informed, ends)
   --tol T              absolute tolerance on the threshold (default 1e-6)
-  --scan N             points of the initial scan (default 24)
+  --scan N             points of the initial scan, an integer from 3 to 100000 (default 24)
   --json               one JSON object {"kind", "param", "threshold", "bracket", "tolerance", "evaluations",
                        "found"[, "message"]}
   --damping, --max-iterations, --anderson   as for \`saddle solve\`
@@ -65,7 +65,7 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     ...(values.init !== undefined && { init: String(values.init) }),
     ...(values.high !== undefined && { high: String(values.high) }),
     ...(direction !== undefined && { direction }),
-    ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3) }),
+    ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3 && x <= MAX_SCAN, `an integer from 3 to ${MAX_SCAN}`) }),
   });
   if (values.json) {
     out(JSON.stringify(t, jsonNumbers));

@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../errors.ts';
+import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { loadModel } from '../../model/load.ts';
 import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
 import { parseAxis } from '../../sweep/axis.ts';
@@ -11,11 +11,13 @@ import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
+import { checkSimulationSize, MAX_DIMENSION, MAX_TRIALS } from '../simulation-plan.ts';
 
 const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others keep their defaults
   --param NAME=START:STOP:COUNT[:log]   a line of points instead of one
-  --d D               dimension of each instance (n = round(alpha d) samples); required
-  --trials T          seeded trials per point (default 8)
+  --d D               dimension of each instance (n = round(alpha d) samples, at least 1); required, an
+                      integer from 2 to 1000000 (one trial's data, n x d, at most 2^28 numbers)
+  --trials T          seeded trials per point, from 2 to 100000 (default 8)
   --seed S            master seed, an integer in [0, 2^32 - 1] (default 1); trial t of a run uses the
                       stream (S, t), so the same command gives the same numbers bit for bit
   --workers N         worker threads for the trials (default: the number of cores; 1 runs in-process).
@@ -38,7 +40,7 @@ ${COMMON}
                       {quantity: {mean, se, trials}}, "runs": [{trial, converged, certificate, iterations,
                       time, values}]}; with --trajectory also "iterations" and "steps": [{t, summary}],
                       and each run's "trajectory": {quantity: [value at t = 0..T]}
-  --out FILE.json     write the same JSON (an array over points) to a file
+  --out FILE.json     write the same JSON (an array over points) to a file (whole: a temporary file renamed)
 
 Exit codes: 0 every estimator reached its certificate, 3 some did not (their trials are left out of the
 means and listed), 2 bad input.`;
@@ -67,15 +69,19 @@ Exit codes: 0 every |z| <= Z (and every estimator converged), 1 some |z| > Z: th
 
 interface Plan { points: Record<string, number>[]; d: number; trials: number; seed: number; workers: number }
 
-function plan(values: Record<string, unknown>): Plan {
-  const d = num(values.d, 'd', (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2');
+function plan(values: Record<string, unknown>, compiled: Compiled): Plan {
+  const d = num(values.d, 'd', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_DIMENSION, `an integer from 2 to ${MAX_DIMENSION}`);
   if (d === undefined) throw new UsageError('give the dimension of the instances, --d D', 'e.g. --d 1000');
-  const trials = num(values.trials, 'trials', (x) => Number.isInteger(x) && x >= 2, 'an integer >= 2 (a standard error needs two)') ?? 8;
+  const trials = num(values.trials, 'trials', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_TRIALS, `an integer from 2 (a standard error needs two) to ${MAX_TRIALS}`) ?? 8;
   const seed = num(values.seed, 'seed', (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32 - 1]') ?? 1;
   const fixed = parseSet(values.set as string[] | undefined);
   const axes = ((values.param as string[] | undefined) ?? []).map(parseAxis);
   if (axes.length > 1) throw new UsageError('give at most one --param', 'e.g. --param alpha=0.5:4:5');
+  if (axes.length && Object.hasOwn(fixed, axes[0].name)) {
+    throw new UsageError(`\`${axes[0].name}\` is both swept (--param) and fixed (--set)`, `drop ${axes[0].name} from --set, or sweep another parameter`);
+  }
   const points = axes.length ? axes[0].values.map((v) => ({ ...fixed, [axes[0].name]: v })) : [fixed];
+  checkSimulationSize(compiled, points, d, '--d');
   const workers = num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
   return { points, d, trials, seed, workers: Math.min(workers, trials) };
 }
@@ -97,7 +103,9 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
   const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')), undefined, loadOptions(values));
-  const p = plan(values);
+  const outFile = values.out as string | undefined;
+  if (outFile !== undefined) checkOutputPath(outFile, '--out');
+  const p = plan(values, compiled);
   const iterations = trajectoryLength(values.trajectory);
   const progress = new Progress(p.points.length * p.trials);
   const onTrial = (t: { seed: { trial: number }; converged: boolean }) => progress.tick(`trial ${t.seed.trial}`, t.converged);
@@ -116,7 +124,6 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
     await closeWorkers();
   }
   const json = runs.map((r, i) => ({ ...runJson(compiled.program.model.name, r), ...(paths[i] && { iterations, steps: paths[i] }) }));
-  if (values.out) writeFileSync(values.out as string, `${JSON.stringify(json, jsonNumbers, 1)}\n`);
   if (values.json) out(JSON.stringify(json.length === 1 ? json[0] : json, jsonNumbers));
   else {
     for (const [i, r] of runs.entries()) {
@@ -131,6 +138,8 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
       }
     }
   }
+  // Written after the results are printed: should the disk be full, they are at least on the terminal.
+  if (outFile !== undefined) writeFileAtomic(outFile, `${JSON.stringify(json, jsonNumbers, 1)}\n`);
   return runs.every((r) => r.trials.every((t) => t.converged)) ? EXIT.ok : EXIT.notConverged;
 }
 
@@ -143,7 +152,7 @@ export async function runVerify(argv: readonly string[], out: (s: string) => voi
   const { values, positionals } = parse(argv, { ...OPTIONS, sizes: { type: 'string' }, tolerance: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(VERIFY_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')), undefined, loadOptions(values));
-  const p = plan(values);
+  const p = plan(values, compiled);
   const tolerance = num(values.tolerance, 'tolerance', (x) => x > 0, 'a positive number') ?? 4;
   if (values.trajectory !== undefined) {
     const iterations = trajectoryLength(values.trajectory);
@@ -152,7 +161,8 @@ export async function runVerify(argv: readonly string[], out: (s: string) => voi
   }
   const sizes = values.sizes === undefined ? [] : String(values.sizes).split(',').map((s) => {
     const v = Number(s);
-    if (!Number.isInteger(v) || v < 2) throw new UsageError(`--sizes: \`${s}\` is not an integer >= 2`, 'e.g. --sizes 250,500,1000');
+    if (!Number.isInteger(v) || v < 2 || v > MAX_DIMENSION) throw new UsageError(`--sizes: \`${s}\` is not an integer from 2 to ${MAX_DIMENSION}`, 'e.g. --sizes 250,500,1000');
+    checkSimulationSize(compiled, p.points, v, '--sizes');
     return v;
   });
   const options = { ...solveOptions(values), init: (values.init as string | undefined) ?? 'uninformed' };
