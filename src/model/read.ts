@@ -21,6 +21,8 @@ const MAX_NODES = 400;
 /** YAML syntax errors listed: after the first few, the parser has usually lost its way (a file of garbage
  * would otherwise list one error per token, hundreds of thousands of them). */
 const MAX_YAML_ERRORS = 20;
+/** The largest iteration budget a model file may ask for (the lasso's critical slowing down needs 1e6). */
+export const MAX_ITERATIONS = 10_000_000;
 /** The largest discrete law: each value is a block of generated code. */
 export const MAX_DISCRETE_VALUES = 256;
 
@@ -212,7 +214,11 @@ export function readModel(text: string, file: string): ReadResult {
     if (t !== undefined && !(t > 0 && Number.isFinite(t))) add('bad-value', locOf(s.get('tol') as YNode), `solver.tol must be a finite positive number, got ${t}`, undefined, 'e.g. `tol: 1e-10`');
     else if (t !== undefined) solver.tol = t;
     const m = s.has('max_iterations') ? numOf(s.get('max_iterations'), 'solver.max_iterations') : undefined;
-    if (m !== undefined && !(Number.isInteger(m) && m > 0)) add('bad-value', locOf(s.get('max_iterations') as YNode), 'solver.max_iterations must be a positive integer');
+    // bounded: `saddle check` of a file from a stranger solves it, and must end
+    if (m !== undefined && !(Number.isInteger(m) && m > 0 && m <= MAX_ITERATIONS)) {
+      add('bad-value', locOf(s.get('max_iterations') as YNode), `solver.max_iterations must be an integer from 1 to ${MAX_ITERATIONS.toExponential()}, got ${m}`, undefined,
+        'a fixed point that needs more sweeps wants damping, Anderson acceleration (solver.anderson) or a better start');
+    }
     else if (m !== undefined) solver.maxIterations = m;
     const a = s.has('anderson') ? numOf(s.get('anderson'), 'solver.anderson') : undefined;
     if (a !== undefined && !(Number.isInteger(a) && a >= 0 && a <= 20)) add('bad-value', locOf(s.get('anderson') as YNode), 'solver.anderson must be an integer from 0 (off) to 20');
