@@ -14,7 +14,7 @@
  * | gamp_cs_d2000_n1000_converge_ms | ms | cs-bayes (rho = 0.2, Delta = 1e-4, alpha = 0.5) to convergence (tol 1e-8) |
  * | gamp_cs_d2000_n1000_iterations | iterations | its iteration count |
  */
-import { loadModel } from '../src/model/load.ts';
+import { loadModel } from '../src/pipeline/load.ts';
 import { drawSamples, drawTeacher, makeInstance } from '../src/simulate/data.ts';
 import { gamp, glmFunctions } from '../src/simulate/gamp.ts';
 import { matTVec, matVec } from '../src/simulate/linalg.ts';

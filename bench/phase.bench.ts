@@ -23,7 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../src/model/load.ts';
+import { loadModel } from '../src/pipeline/load.ts';
 import { runPhase } from '../src/phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../src/phase/spec.ts';
 import { cpuMs } from './clock.ts';

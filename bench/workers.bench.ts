@@ -25,7 +25,7 @@ import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../src/model/load.ts';
+import { loadModel } from '../src/pipeline/load.ts';
 import { closeWorkers, simulateParallel, type SimulationRun } from '../src/verify/compare.ts';
 import { cpuMs } from './clock.ts';
 

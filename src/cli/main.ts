@@ -1,9 +1,9 @@
-import { IoError, UsageError } from '../errors.ts';
+import { IoError, UsageError } from '../base/errors.ts';
 import { ioError } from '../io/files.ts';
-import { formatIssues, ModelError } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import { formatIssues, ModelError } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import { EXIT } from './exit.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../base/version.ts';
 
 const HELP = `saddle: replica saddle-point and state-evolution equations, written once in a model file,
 compiled into fast solvers with honest diagnostics.

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { UsageError } from '../errors.ts';
-import { didYouMean } from '../model/suggest.ts';
+import { UsageError } from '../base/errors.ts';
+import { didYouMean } from '../base/suggest.ts';
 
 /** The built-in models shipped in equations/. */
 export const EQUATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../equations');

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../errors.ts';
-import type { LoadOptions } from '../model/load.ts';
+import { UsageError } from '../base/errors.ts';
+import type { LoadOptions } from '../pipeline/load.ts';
 import type { SolveOptions } from '../solve/solution.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

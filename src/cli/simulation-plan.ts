@@ -1,5 +1,5 @@
 import type { Compiled } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { sampleCount } from '../simulate/data.ts';
 import { simulationOf } from '../verify/compare.ts';
 

@@ -1,13 +1,13 @@
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { interpret } from '../ir/interpret.ts';
 import type { Program } from '../ir/nodes.ts';
-import { didYouMean } from '../model/suggest.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { SolverDefaults } from '../model/types.ts';
 import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
 import { specialScope } from '../ir/builtins.ts';
 import { generate } from './generate.ts';
-import { dict, own } from '../model/names.ts';
-import type { Kernels } from './kernels.ts';
+import { dict, own } from '../base/names.ts';
+import type { Kernels } from '../ir/kernels.ts';
 
 /** A model at fixed parameter values: what `solve` needs. */
 export interface Problem {

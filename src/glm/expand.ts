@@ -1,5 +1,5 @@
-import type { Issue, IssueCode, Loc } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import type { Issue, IssueCode, Loc } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, VariableDecl } from '../model/types.ts';
 import { CHANNELS } from './channels.ts';
 import { densityPrior, discretePrior, likelihoodChannel } from './generic.ts';

@@ -1,6 +1,6 @@
-import { UsageError } from '../errors.ts';
-import type { Issue, IssueCode, Loc } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import { UsageError } from '../base/errors.ts';
+import type { Issue, IssueCode, Loc } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { Model, NamedExpr, OrderParamDecl } from '../model/types.ts';
 import { Builder, merge, numberOf, PRIOR_PREFIX, priorEquations, rename, resolvePrior, teacherAverage, UNRESOLVED_PRIOR, type Instance } from './expand.ts';
 import type { LowrankSpec, PriorSpec } from './types.ts';

@@ -1,19 +1,10 @@
 import { isMap, isScalar, isSeq, type Node as YNode } from 'yaml';
 import { locateIndex } from '../ir/locate.ts';
-import type { IssueCode, Loc } from '../model/issues.ts';
+import type { IssueCode, Loc } from '../base/issues.ts';
 import type { Expr } from '../model/types.ts';
+import type { SectionGrammar, SectionReader } from '../model/section.ts';
 import type { BuiltinRef, ChannelSpec, GlmSpec, LowrankSpec, PieceArg, PriorSpec } from './types.ts';
 
-/** What read.ts lends to this reader: its located YAML accessors and its issue list. */
-export interface SectionReader {
-  add(code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string): void;
-  options(n: unknown, allowed: readonly string[], what: string): Map<string, unknown>;
-  exprOf(n: unknown, what: string): Expr | undefined;
-  numOf(n: unknown, what: string): number | undefined;
-  strOf(n: unknown, what: string): string | undefined;
-  nodesOf(n: unknown, what: string): number | undefined;
-  locOf(n: unknown): Loc;
-}
 
 const PRIOR_HINT = 'e.g. `prior: gaussian`; priors: gaussian, gaussian(v), rademacher, gauss-bernoulli(rho), sparse-rademacher(rho), { density: "..." }, { values: [...], probs: [...] }';
 const CHANNEL_HINT = 'e.g. `channel: sign`; channels: linear(Delta), sign, sign(eps), abs, relu, { likelihood: "...", y: [...] or real }';
@@ -198,3 +189,8 @@ export function readPieceRef(n: unknown, key: string, what: string, hint: string
   }
   return { kind: 'builtin', name, args, loc: locateIndex(expr, m[1].length) };
 }
+
+/** The `glm:` and `lowrank:` sections, registered with the reader (pipeline/load.ts). */
+export const GLM_SECTION: SectionGrammar = { key: 'glm', read: readGlmSection, generates: true, excludes: ['lowrank'] };
+/** The initialisation a lowrank section adds: m = 0 exactly, the uninformative fixed point (weak recovery). */
+export const LOWRANK_SECTION: SectionGrammar = { key: 'lowrank', read: readLowrankSection, generates: true, inits: ['zero'], excludes: ['glm'] };

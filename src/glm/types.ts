@@ -1,5 +1,14 @@
-import type { Loc } from '../model/issues.ts';
+import type { Loc } from '../base/issues.ts';
 import type { Expr } from '../model/types.ts';
+
+declare module '../model/types.ts' {
+  interface Model {
+    /** The `glm:` section (a prior and a channel), expanded into the core sections by glm/expand.ts. */
+    readonly glm?: GlmSpec;
+    /** The `lowrank:` section (a prior and a signal-to-noise ratio), expanded by glm/lowrank.ts. */
+    readonly lowrank?: LowrankSpec;
+  }
+}
 
 /**
  * The `glm:` section of a model file as read (src/glm/section.ts): which prior and which channel, still

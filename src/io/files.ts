@@ -11,7 +11,7 @@ import {
   readSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { IoError, UsageError } from '../errors.ts';
+import { IoError, UsageError } from '../base/errors.ts';
 
 /** The largest model file read: a model is a few kB of YAML, so anything near this is the wrong file. */
 export const MAX_MODEL_BYTES = 4 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { parse as ParseFn } from 'mathjs';
-import type { Issue, IssueCode, Loc } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import type { Issue, IssueCode, Loc } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { Expr, Model, NamedExpr, VariableDecl } from '../model/types.ts';
 import { BUILTINS, CONSTANTS } from './builtins.ts';
 import { locateIndex, locateToken } from './locate.ts';

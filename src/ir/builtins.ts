@@ -1,7 +1,7 @@
 import * as sf from '../numerics/special.ts';
 import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
 import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
-import { dict } from '../model/names.ts';
+import { dict } from '../base/names.ts';
 
 /** A built-in function of the model language: its arity, its JS spelling and its value (for the interpreter). */
 export interface Builtin {

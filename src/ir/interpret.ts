@@ -4,7 +4,7 @@ import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 import { safeguardedNewton } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
 import { isStatic, measureNodes, type Node, type Program } from './nodes.ts';
-import type { Kernels } from '../compile/kernels.ts';
+import type { Kernels } from './kernels.ts';
 
 /** The bound variables in scope (integration variables, root variables, function arguments), innermost first. */
 interface Scope {

@@ -1,4 +1,4 @@
-import type { Loc } from '../model/issues.ts';
+import type { Loc } from '../base/issues.ts';
 import type { Expr } from '../model/types.ts';
 
 /** A character of an identifier (a name of 30000 characters is too large for a RegExp: words are found by hand). */

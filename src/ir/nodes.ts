@@ -1,4 +1,4 @@
-import type { Loc } from '../model/issues.ts';
+import type { Loc } from '../base/issues.ts';
 import type { Model } from '../model/types.ts';
 
 /**

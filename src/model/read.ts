@@ -1,22 +1,20 @@
-import { IoError } from '../errors.ts';
+import { IoError } from '../base/errors.ts';
 import { MAX_MODEL_BYTES, readTextBounded } from '../io/files.ts';
-import { readGlmSection, readLowrankSection } from '../glm/section.ts';
-import { readSimulationSection } from '../simulate/section.ts';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
-import type { Issue, IssueCode, Loc } from './issues.ts';
-import { didYouMean } from './suggest.ts';
-import { dict, modelNameProblem, nameProblem, regionLabelProblem } from './names.ts';
+import type { Issue, IssueCode, Loc } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
+import { dict, modelNameProblem, nameProblem, regionLabelProblem } from '../base/names.ts';
 import type {
   Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, ParamDecl, SolverDefaults, VariableDecl,
 } from './types.ts';
+import type { SectionGrammar } from './section.ts';
 
 export const REQUIRED_INITS = ['uninformed', 'informed'] as const;
-const TOP_KEYS = [
+/** The sections this reader reads itself; the others are registered grammars (model/section.ts). */
+const CORE_KEYS = [
   'name', 'description', 'conventions', 'source', 'quadrature', 'solver', 'params', 'order_params',
-  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'glm', 'lowrank', 'simulation', 'regions',
+  'variables', 'functions', 'definitions', 'updates', 'observables', 'free_energy', 'regions',
 ];
-/** The initialisation a lowrank section adds: m = 0 exactly, the uninformative fixed point (weak recovery). */
-export const LOWRANK_INITS = ['zero'] as const;
 const MAX_NODES = 400;
 /** YAML syntax errors listed: after the first few, the parser has usually lost its way (a file of garbage
  * would otherwise list one error per token, hundreds of thousands of them). */
@@ -35,7 +33,7 @@ export interface ReadResult {
  * Reads a model file from disk; a missing file is an issue like any other. Only a regular file of at most
  * MAX_MODEL_BYTES is read (a directory, /dev/zero or a FIFO is refused unread: io/files.ts).
  */
-export function readModelFile(file: string): ReadResult {
+export function readModelFile(file: string, sections: readonly SectionGrammar[] = []): ReadResult {
   let text: string;
   try {
     text = readTextBounded(file, MAX_MODEL_BYTES);
@@ -45,11 +43,12 @@ export function readModelFile(file: string): ReadResult {
     return { issues: [{ code: 'bad-value', file, line: 1, col: 1, message: `cannot read the model file: ${why}`,
       hint: io?.code === 'ENOENT' || !io?.hint ? 'run `saddle list` to see the built-in models' : io.hint }] };
   }
-  return readModel(text, file);
+  return readModel(text, file, sections);
 }
 
 /** Parses YAML text into a Model, collecting every shape mistake (expressions are checked later, in ir/build). */
-export function readModel(text: string, file: string): ReadResult {
+export function readModel(text: string, file: string, sections: readonly SectionGrammar[] = []): ReadResult {
+  const TOP_KEYS = [...CORE_KEYS, ...sections.map((s) => s.key)];
   // The parser makes an Error for each mistake, with a stack trace that no one reads: in a file of garbage tokens
   // (one mistake each, hundreds of thousands) capturing them took two thirds of the time.
   const stackTraceLimit = Error.stackTraceLimit;
@@ -236,21 +235,25 @@ export function readModel(text: string, file: string): ReadResult {
     return { ...(min !== undefined && { min }), ...(max !== undefined && { max }), ...(doc !== undefined && { doc }) };
   };
 
-  // A glm section generates the order parameters and their updates (glm/expand.ts): then both are optional.
-  const glmTop = top.get('glm');
-  const glm = glmTop ? readGlmSection(glmTop.value, glmTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
-
-  // A lowrank section likewise (glm/lowrank.ts).
-  const lowTop = top.get('lowrank');
-  const lowrank = lowTop ? readLowrankSection(lowTop.value, lowTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
-  if (glmTop && lowTop) {
-    add('bad-value', lowTop.loc, 'a model has a glm section or a lowrank section, not both', 'lowrank',
-      'write the two models in two files');
+  // The registered sections (glm, lowrank, simulation), each read by its owner's grammar. A section that
+  // generates the order parameters and their updates (glm/expand.ts) makes both optional.
+  const reader = { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n: unknown) => locOf(n as YNode) };
+  const extra: Record<string, unknown> = dict();
+  let generated = false;
+  const sectionInits: string[] = [];
+  for (const g of sections) {
+    const t = top.get(g.key);
+    if (!t) continue;
+    const clash = (g.excludes ?? []).find((k) => top.has(k) && sections.findIndex((h) => h.key === k) < sections.indexOf(g));
+    if (clash !== undefined) {
+      add('bad-value', t.loc, `a model has a ${clash} section or a ${g.key} section, not both`, g.key, 'write the two models in two files');
+    }
+    const value = g.read(t.value, t.loc, reader);
+    if (value === undefined) continue;
+    extra[g.key] = value;
+    generated ||= g.generates === true;
+    sectionInits.push(...(g.inits ?? []));
   }
-  const generated = glm !== undefined || lowrank !== undefined;
-
-  const simTop = top.get('simulation');
-  const simulation = simTop ? readSimulationSection(simTop.value, simTop.loc, { add, options, exprOf, numOf, strOf, nodesOf, locOf: (n) => locOf(n as YNode) }) : undefined;
 
   const params: ParamDecl[] = [];
   for (const p of pairs(required('params', 'declare the model parameters, e.g. `params: {alpha: 2}`'), 'params')) {
@@ -276,7 +279,7 @@ export function readModel(text: string, file: string): ReadResult {
   }
 
   const orderParams: OrderParamDecl[] = [];
-  const initNames = new Set<string>([...REQUIRED_INITS, ...(lowrank ? LOWRANK_INITS : [])]);
+  const initNames = new Set<string>([...REQUIRED_INITS, ...sectionInits]);
   const opSection = generated ? top.get('order_params')?.value
     : required('order_params', 'declare the order parameters, e.g. `order_params: {q: {init: 0.5}}`');
   const opPairs = pairs(opSection, 'order_params');
@@ -419,8 +422,8 @@ export function readModel(text: string, file: string): ReadResult {
   const model: Model = {
     file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
-    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(glm && { glm }), ...(lowrank && { lowrank }), ...(simulation && { simulation }),
-    ...(regions.length > 0 && { regions }),
+    definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(regions.length > 0 && { regions }),
+    ...extra, // the registered sections' fields, which their owners declare on Model
   };
   return { model, issues };
 }

@@ -1,7 +1,4 @@
-import type { GlmSpec, LowrankSpec } from '../glm/types.ts';
-import type { LoadOptions } from './load.ts';
-import type { SimulationSpec } from '../simulate/section.ts';
-import type { Loc } from './issues.ts';
+import type { Loc } from '../base/issues.ts';
 
 /** An expression as written in the model file, with enough of its surroundings to locate a token in it. */
 export interface Expr {
@@ -81,15 +78,14 @@ export interface Model {
   readonly updates: readonly NamedExpr[]; // in the order they are applied
   readonly observables: readonly NamedExpr[];
   readonly freeEnergy?: Expr;
-  /** The `glm:` section (a prior and a channel), expanded into the sections above by glm/expand.ts. */
-  readonly glm?: GlmSpec;
-  /** The `lowrank:` section (a prior and a signal-to-noise ratio), expanded by glm/lowrank.ts. */
-  readonly lowrank?: LowrankSpec;
-  /** The options the model was loaded with (e.g. the prior selected with --prior): a worker thread that loads
-   * the same file for a simulation loads it with these. */
-  readonly loadOptions?: LoadOptions;
-  /** The `simulation:` section: the finite-size experiment behind the theory (simulate/section.ts). */
-  readonly simulation?: SimulationSpec;
+  // The registered sections (model/section.ts) add their fields here by declaration merging: `glm` and
+  // `lowrank` (glm/types.ts), `simulation` (simulate/section.ts).
   /** The `regions:` section: labelled conditions on the branches of a phase-diagram cell (phase/regions.ts). */
   readonly regions?: readonly NamedExpr[];
+}
+
+/** Choices made when a model is loaded (command-line options that change the model itself). */
+export interface LoadOptions {
+  /** The prior of a `lowrank:` section that lists several (`--prior NAME`); default: the first. */
+  readonly prior?: string;
 }

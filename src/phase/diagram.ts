@@ -1,4 +1,3 @@
-import type { HeatMap } from '../report/heatmap.ts';
 import type { CellRecord, LinePointRecord, PhaseRecord } from './compute.ts';
 import type { Regions } from './regions.ts';
 import type { PhaseSpec } from './spec.ts';
@@ -34,14 +33,4 @@ export function selectedValue(cell: CellRecord | undefined, quantity: string): n
 
 export function regionLabels(d: Diagram, regions: Regions): (string | null)[][] {
   return d.cells.map((col) => col.map((c) => (c ? regions.label(c, cellParams(d.spec, c)) : null)));
-}
-
-export function heatMapOf(d: Diagram, model: string, quantity: string, regions?: Regions): HeatMap {
-  return {
-    title: `${model}: ${quantity} of the equilibrium branch`,
-    x: d.spec.x, y: d.spec.y, quantity,
-    values: d.cells.map((col) => col.map((c) => selectedValue(c, quantity))),
-    lines: [...d.lines].map(([name, points]) => ({ name, points: points.map((p, k) => ({ x: d.spec.x.values[k], y: p?.found ? p.threshold : NaN })) })),
-    ...(regions && { regions: regionLabels(d, regions) }),
-  };
 }

@@ -3,8 +3,8 @@ import type { MathNode, parse as ParseFn } from 'mathjs';
 import { MAX_DEPTH } from '../ir/build.ts';
 import { locateIndex, locateToken } from '../ir/locate.ts';
 import type { Program } from '../ir/nodes.ts';
-import type { Issue } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import type { Issue } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { NamedExpr } from '../model/types.ts';
 import type { CellRecord } from './compute.ts';
 

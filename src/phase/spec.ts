@@ -1,6 +1,6 @@
-import { UsageError } from '../errors.ts';
-import { own } from '../model/names.ts';
-import type { LoadOptions } from '../model/load.ts';
+import { UsageError } from '../base/errors.ts';
+import { own } from '../base/names.ts';
+import type { LoadOptions } from '../model/types.ts';
 import type { SolveOptions } from '../solve/solution.ts';
 import { parseAxis } from '../sweep/axis.ts';
 import { THRESHOLD_KINDS, type ThresholdKind } from '../transitions/threshold.ts';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { ioError, readTextBounded, writeFileAtomic, writeText } from '../io/files.ts';
-import { jsonNumbers } from '../report/table.ts';
+import { jsonNumbers } from '../io/json.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { recordKey } from './tasks.ts';

@@ -1,4 +1,4 @@
-import { jsonNumbers } from '../report/table.ts';
+import { jsonNumbers } from '../io/json.ts';
 import { STATUSES, type Status } from '../solve/solution.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseHeader } from './store.ts';

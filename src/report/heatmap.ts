@@ -3,6 +3,8 @@ import { extname } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { DASHES, FONT_SIZE, vegaConfig } from './figure.ts';
 import { prettySymbol, renderSpecPng, renderSpecSvg } from './plot.ts';
+import { regionLabels, selectedValue, type Diagram } from '../phase/diagram.ts';
+import type { Regions } from '../phase/regions.ts';
 
 /** A phase diagram: a heat map of one quantity over two parameters, transition lines and labelled regions. */
 export interface HeatMap {
@@ -181,4 +183,15 @@ export async function writeHeatMap(map: HeatMap, file: string): Promise<void> {
   if (ext === '.svg') await writeFile(file, await renderHeatMapSvg(map));
   else if (ext === '.png') await writeFile(file, await renderHeatMapPng(map));
   else throw new Error(`writeHeatMap: ${file}: the extension must be .svg or .png`);
+}
+
+/** The heat map of a phase diagram: the equilibrium branch's `quantity` at each cell, the lines, the regions. */
+export function heatMapOf(d: Diagram, model: string, quantity: string, regions?: Regions): HeatMap {
+  return {
+    title: `${model}: ${quantity} of the equilibrium branch`,
+    x: d.spec.x, y: d.spec.y, quantity,
+    values: d.cells.map((col) => col.map((c) => selectedValue(c, quantity))),
+    lines: [...d.lines].map(([name, points]) => ({ name, points: points.map((p, k) => ({ x: d.spec.x.values[k], y: p?.found ? p.threshold : NaN })) })),
+    ...(regions && { regions: regionLabels(d, regions) }),
+  };
 }

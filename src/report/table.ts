@@ -1,4 +1,4 @@
-import { IoError } from '../errors.ts';
+import { IoError } from '../base/errors.ts';
 import { appendText, checkOutputPath, writeText } from '../io/files.ts';
 import type { Problem } from '../compile/compile.ts';
 import type { SweepRow } from '../sweep/continuation.ts';
@@ -86,9 +86,4 @@ export function textTable(header: readonly string[], body: readonly (readonly (s
   // Numbers align right, text aligns left.
   const numeric = header.map((_, j) => body.every((r) => typeof r[j] === 'number'));
   return rows.map((r) => r.map((c, j) => (numeric[j] ? c.padStart(width[j]) : c.padEnd(width[j]))).join('  ').trimEnd()).join('\n');
-}
-
-/** JSON.stringify replacer: NaN and Infinity as the strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers). */
-export function jsonNumbers(_key: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
 }

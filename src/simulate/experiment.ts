@@ -5,7 +5,7 @@
  * standard error per theory quantity.
  */
 import type { Problem } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { PRIORS } from '../glm/priors.ts';
 import { amp, spikedInstance, spikedMeasures } from './spiked.ts';
 import type { Channel, Instance, Prior } from './data.ts';

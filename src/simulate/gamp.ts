@@ -41,7 +41,7 @@
  * underflow, A -> 0, and the next step would forget everything (a = fa(0, 0)); state evolution, an average over
  * infinitely many labels, keeps seeing the ones at the margin. Non-convergence is a status, never an exception.
  */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { matTVec, matVec } from './linalg.ts';
 import type { Rng } from './rng.ts';
 

@@ -1,9 +1,10 @@
 import { isMap, isScalar } from 'yaml';
-import { own } from '../model/names.ts';
-import { readPieceRef, type SectionReader } from '../glm/section.ts';
+import { own } from '../base/names.ts';
+import { readPieceRef } from '../glm/section.ts';
+import type { SectionGrammar, SectionReader } from '../model/section.ts';
 import type { BuiltinRef, PriorSpec } from '../glm/types.ts';
-import type { Issue, Loc } from '../model/issues.ts';
-import { didYouMean } from '../model/suggest.ts';
+import type { Issue, Loc } from '../base/issues.ts';
+import { didYouMean } from '../base/suggest.ts';
 import type { Program } from '../ir/nodes.ts';
 
 /**
@@ -30,6 +31,16 @@ import type { Program } from '../ir/nodes.ts';
  *     measure: { m: m, mse: matrix_error, mse_x: estimation_error }
  */
 export type SimulationSpec = GlmSimulation | SpikedSimulation;
+
+declare module '../model/types.ts' {
+  interface Model {
+    /** The `simulation:` section: the finite-size experiment behind the theory. */
+    readonly simulation?: SimulationSpec;
+  }
+}
+
+/** The `simulation:` section, registered with the reader (pipeline/load.ts). */
+export const SIMULATION_SECTION: SectionGrammar = { key: 'simulation', read: readSimulationSection };
 
 interface SimulationCommon {
   readonly estimator: Ref;

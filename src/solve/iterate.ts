@@ -1,6 +1,6 @@
 import type { Problem } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
-import { didYouMean } from '../model/suggest.ts';
+import { UsageError } from '../base/errors.ts';
+import { didYouMean } from '../base/suggest.ts';
 import { AndersonMixer } from './anderson.ts';
 import type { Solution, SolveOptions, Status } from './solution.ts';
 

@@ -6,7 +6,7 @@
  * GAMP's iterations line up with these steps.
  */
 import type { Problem } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export interface Trajectory {
   /** Steps taken (x_0 .. x_steps recorded). */

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 /** One swept parameter and the values it takes, in sweep order. */
 export interface Axis {

@@ -1,7 +1,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Compiled, Problem } from '../compile/compile.ts';
 import { solve } from '../solve/iterate.ts';
-import { jacobian } from '../transitions/jacobian.ts';
+import { jacobian } from '../solve/jacobian.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import type { Axis } from './axis.ts';
 

@@ -1,12 +1,12 @@
 import type { Compiled, Problem } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { bisectPredicate, brent } from '../numerics/roots.ts';
 import { solve } from '../solve/iterate.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { grid } from '../sweep/axis.ts';
 import { attracting, sweepLine, type SweepRow } from '../sweep/continuation.ts';
 import { fold } from './fold.ts';
-import { jacobian, spectralRadius } from './jacobian.ts';
+import { jacobian, spectralRadius } from '../solve/jacobian.ts';
 
 /**
  * - weak-recovery: the uninformative fixed point (the `init` start, which must be a fixed point) turns linearly

@@ -7,7 +7,7 @@ import { solve } from '../solve/iterate.ts';
 import type { Solution, SolveOptions } from '../solve/solution.ts';
 import { experimentAt, runTrial, summarize, type FitOptions, type Summary, type Trial } from '../simulate/experiment.ts';
 import type { SimulationSpec } from '../simulate/section.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { createHash } from 'node:crypto';
 import Tinypool from 'tinypool';
 import type { TrialTask } from '../simulate/trial-worker.ts';

@@ -1,5 +1,5 @@
 import { compile } from '../compile/compile.ts';
-import type { Loc } from '../model/issues.ts';
+import type { Loc } from '../base/issues.ts';
 import { mapMeasure, walk, type Measure, type Node, type Program } from '../ir/nodes.ts';
 
 /**

@@ -15,7 +15,7 @@
  * evolution from q_0 = 0.
  */
 import type { Compiled } from '../compile/compile.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../base/errors.ts';
 import type { Summary, Trial } from '../simulate/experiment.ts';
 import { trajectory, type Trajectory } from '../solve/trajectory.ts';
 import { comparison, simulateParallel, simulationOf, type Comparison, type SimulationRun } from './compare.ts';

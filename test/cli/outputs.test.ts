@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IoError, UsageError } from '../../src/errors.ts';
+import { IoError, UsageError } from '../../src/base/errors.ts';
 import { failure } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit.ts';
-import { ModelError } from '../../src/model/issues.ts';
+import { ModelError } from '../../src/base/issues.ts';
 import { csvCell, CsvWriter } from '../../src/report/table.ts';
 import { runCli as run, type CliRun } from '../util/cli.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { closeWorkers, compare, simulate, type Comparison, type SimulationRun } from '../../src/verify/compare.ts';
 import { runCli as run } from '../util/cli.ts';
 

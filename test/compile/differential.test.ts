@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/compile.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { coarsen } from '../util/coarsen.ts';
 

@@ -1,5 +1,5 @@
 import type { Compiled } from '../../src/compile/compile.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 
 /** A model file with a glm section, for tests: `params` maps names to defaults, `extra` is appended as YAML;
  * `generic` selects the generic state-evolution path. */

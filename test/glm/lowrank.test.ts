@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/base/errors.ts';
 import { PRIORS } from '../../src/glm/priors.ts';
-import { ModelError } from '../../src/model/issues.ts';
-import { check, loadModel } from '../../src/model/load.ts';
+import { ModelError } from '../../src/base/issues.ts';
+import { check, loadModel } from '../../src/pipeline/load.ts';
 import { Rng } from '../../src/simulate/rng.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { npdf, observe, rel, sweepOnce } from './helpers.ts';

@@ -1,7 +1,8 @@
 import { compile, type Compiled } from '../../src/compile/compile.ts';
+import { SECTIONS } from '../../src/pipeline/load.ts';
 import { expandGlm } from '../../src/glm/expand.ts';
 import { build } from '../../src/ir/build.ts';
-import { formatIssues } from '../../src/model/issues.ts';
+import { formatIssues } from '../../src/base/issues.ts';
 import { readModel } from '../../src/model/read.ts';
 import type { Expr, Model, NamedExpr, OrderParamDecl } from '../../src/model/types.ts';
 import { glmText } from './helpers.ts';
@@ -22,7 +23,7 @@ import { glmText } from './helpers.ts';
  */
 export function mismatchedModel(prior: string, channel: string, params: Record<string, number>, nodes = 64): Compiled {
   const file = 'mismatched.yaml';
-  const r = readModel(glmText(prior, channel, params, `quadrature:\n  nodes: ${nodes}`, true), file);
+  const r = readModel(glmText(prior, channel, params, `quadrature:\n  nodes: ${nodes}`, true), file, SECTIONS);
   if (!r.model) throw new Error(formatIssues(r.issues));
   const g = expandGlm(r.model);
   if (g.issues.length > 0 || !g.averages) throw new Error(formatIssues(g.issues));

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IoError, UsageError } from '../../src/errors.ts';
+import { IoError, UsageError } from '../../src/base/errors.ts';
 import { appendText, checkInputFile, checkOutputPath, ioError, readTextBounded, writeFileAtomic } from '../../src/io/files.ts';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { coarsen } from '../util/coarsen.ts';
 import { walk, type Node, type Op, type Program, type UserFunction } from '../../src/ir/nodes.ts';
 import { sameNode, simplify } from '../../src/ir/simplify.ts';
 import { compile } from '../../src/compile/compile.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import type { Model } from '../../src/model/types.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { latexFunctionName, latexNumber, latexSymbol, programLatex, toLatex } from '../../src/ir/latex.ts';
 import type { Node, Op } from '../../src/ir/nodes.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 
 const n = (value: number): Node => ({ kind: 'num', value });
 const s = (name: string): Node => ({ kind: 'state', name, index: 0 });

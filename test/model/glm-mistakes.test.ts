@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssue, type Issue } from '../../src/model/issues.ts';
-import { check } from '../../src/model/load.ts';
+import { formatIssue, type Issue } from '../../src/base/issues.ts';
+import { check } from '../../src/pipeline/load.ts';
 
 /**
  * Mistakes in a `glm:` section are Issues like any other: the right code and symbol, the 1-based line and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/compile.ts';
-import { check, loadModel } from '../../src/model/load.ts';
+import { check, loadModel } from '../../src/pipeline/load.ts';
 import { sigmoid } from '../../src/numerics/special.ts';
 import { safeguardedNewton } from '../../src/numerics/roots.ts';
 import { solve } from '../../src/solve/iterate.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, loadModel } from '../../src/model/load.ts';
+import { check, loadModel } from '../../src/pipeline/load.ts';
 import { compile } from '../../src/compile/compile.ts';
 import { H, ncdf, npdf } from '../../src/numerics/special.ts';
 import { solve } from '../../src/solve/iterate.ts';

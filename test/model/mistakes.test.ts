@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssue, formatIssues, type Issue } from '../../src/model/issues.ts';
-import { check } from '../../src/model/load.ts';
+import { formatIssue, formatIssues, type Issue } from '../../src/base/issues.ts';
+import { check } from '../../src/pipeline/load.ts';
 
 /**
  * Model-file mistakes are reported as Issues: the right code and symbol, the exact 1-based line and
@@ -459,7 +459,7 @@ describe('names and starts that would silently change the meaning', () => {
 
 describe('definitions inside functions', () => {
   it('do not capture the function arguments', async () => {
-    const { loadModel } = await import('../../src/model/load.ts');
+    const { loadModel } = await import('../../src/pipeline/load.ts');
     const { solve } = await import('../../src/solve/iterate.ts');
     const text = `name: capture
 description: f(alpha) uses a definition that reads the parameter alpha, not the argument

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { H, npdf, sigmoid } from '../../src/numerics/special.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { sweep } from '../../src/sweep/continuation.ts';

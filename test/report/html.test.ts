@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { programLatex } from '../../src/ir/latex.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { escapeHtml, formatNumber, katexCss, renderReport, scopeSvgIds, solverDiagnostics, type ReportContent } from '../../src/report/html.ts';
 import type { Solution } from '../../src/solve/solution.ts';
 

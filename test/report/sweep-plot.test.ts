@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { toVegaLite } from '../../src/report/plot.ts';
 import { sweepPlot } from '../../src/report/sweep-plot.ts';
 import type { Solution, Status } from '../../src/solve/solution.ts';

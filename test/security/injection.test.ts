@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/model/load.ts';
+import { check } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { runCli } from '../util/cli.ts';
 

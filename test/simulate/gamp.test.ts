@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { UsageError } from '../../src/base/errors.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { drawSamples, drawTeacher, makeInstance } from '../../src/simulate/data.ts';
 import { gamp, glmFunctions } from '../../src/simulate/gamp.ts';
 import { matVec } from '../../src/simulate/linalg.ts';

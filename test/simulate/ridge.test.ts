@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { makeInstance, type Instance } from '../../src/simulate/data.ts';
 import { ridge } from '../../src/simulate/estimators/ridge.ts';
 import { measure } from '../../src/simulate/measure.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRIORS } from '../../src/glm/priors.ts';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { Purpose, Rng, trialStream } from '../../src/simulate/rng.ts';
 import { amp, spikedInstance, spikedMeasures } from '../../src/simulate/spiked.ts';
 import { closeWorkers, simulate, simulateParallel } from '../../src/verify/compare.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { makeInstance, type InstanceSpec } from '../../src/simulate/data.ts';
 import { hinge, hingeLoss } from '../../src/simulate/estimators/hinge.ts';
 import { huber, huberLoss } from '../../src/simulate/estimators/huber.ts';

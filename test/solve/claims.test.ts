@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.ts';
-import { check, loadModel } from '../../src/model/load.ts';
+import { UsageError } from '../../src/base/errors.ts';
+import { check, loadModel } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { runCli } from '../util/cli.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { grid, parseAxis } from '../../src/sweep/axis.ts';
 import { sweep, sweepGrid } from '../../src/sweep/continuation.ts';
 

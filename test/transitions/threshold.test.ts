@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
-import { jacobian, spectralRadius } from '../../src/transitions/jacobian.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
+import { jacobian, spectralRadius } from '../../src/solve/jacobian.ts';
 import { findThreshold } from '../../src/transitions/threshold.ts';
 
 const cw = loadModel('test/fixtures/curie-weiss.yaml');

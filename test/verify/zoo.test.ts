@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/load.ts';
+import { loadModel } from '../../src/pipeline/load.ts';
 import { closeWorkers, compare, simulateParallel } from '../../src/verify/compare.ts';
 
 afterAll(() => closeWorkers());

@@ -1,6 +1,6 @@
 import type { Compiled } from '../../compile/compile.ts';
-import { ModelError } from '../../model/issues.ts';
-import { check } from '../../model/load.ts';
+import { ModelError } from '../../base/issues.ts';
+import { check } from '../../pipeline/load.ts';
 import { BUILTINS } from '../../ir/builtins.ts';
 import { fmt } from '../../report/table.ts';
 import { solve } from '../../solve/iterate.ts';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../base/errors.ts';
 import { readPhaseFile, writePhaseFile, type PhaseHeader } from '../../phase/store.ts';
 import { shardKeys } from '../../phase/tasks.ts';
 import { checkRows } from '../../phase/validate.ts';

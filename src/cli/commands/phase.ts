@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
-import { UsageError } from '../../errors.ts';
-import { loadModel } from '../../model/load.ts';
-import { didYouMean } from '../../model/suggest.ts';
+import { UsageError } from '../../base/errors.ts';
+import { loadModel } from '../../pipeline/load.ts';
+import { didYouMean } from '../../base/suggest.ts';
 import type { CellRecord } from '../../phase/compute.ts';
-import { diagramOf, heatMapOf, regionLabels, type Diagram } from '../../phase/diagram.ts';
+import { diagramOf, regionLabels, type Diagram } from '../../phase/diagram.ts';
 import { compileRegions, type Regions } from '../../phase/regions.ts';
 import { runPhase } from '../../phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
@@ -159,7 +159,7 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
     // vega takes a second to load: only when there is a plot
     const heat = plots.length ? await import('../../report/heatmap.ts') : undefined;
     for (const p of plots) {
-      const map = heatMapOf(diagram, name, plan.quantity, regions);
+      const map = heat!.heatMapOf(diagram, name, plan.quantity, regions);
       writeFileAtomic(p, /\.png$/i.test(p) ? await heat!.renderHeatMapPng(map) : await heat!.renderHeatMapSvg(map));
       out(`wrote ${p}`);
     }

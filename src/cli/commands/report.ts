@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, relative, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../base/errors.ts';
 import { checkOutputPath, MAX_MODEL_BYTES, readBytesBounded, writeFileAtomic } from '../../io/files.ts';
 import { latexSymbol, programLatex } from '../../ir/latex.ts';
-import { loadModel } from '../../model/load.ts';
-import { didYouMean } from '../../model/suggest.ts';
+import { loadModel } from '../../pipeline/load.ts';
+import { didYouMean } from '../../base/suggest.ts';
 import { renderReport, solverDiagnostics, type Cell, type Figure, type PhaseSection, type ReportContent, type ReportTable } from '../../report/html.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
@@ -425,8 +425,7 @@ function version(): string {
 /** The phase-diagram section: the heat map, the lines' points, and the diagnostics of every branch solve. */
 async function phaseOf(compiled: Compiled, plan: PhasePlan, file: string, workers: number): Promise<PhaseSection> {
   const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, file, workers);
-  const { heatMapOf } = await import('../../phase/diagram.ts');
-  const { renderHeatMapSvg } = await import('../../report/heatmap.ts');
+  const { heatMapOf, renderHeatMapSvg } = await import('../../report/heatmap.ts');
   const { x, y, inits } = plan.spec;
   const points = cells.flatMap((c) => c.branches.map((b) => ({
     params: { [x.name]: c.x, [y.name]: c.y }, branch: b.init,

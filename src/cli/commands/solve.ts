@@ -1,7 +1,8 @@
-import { loadModel } from '../../model/load.ts';
+import { loadModel } from '../../pipeline/load.ts';
 import { solve, solveFromEach } from '../../solve/iterate.ts';
 import type { Solution } from '../../solve/solution.ts';
-import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
+import { fmt, textTable } from '../../report/table.ts';
+import { jsonNumbers } from '../../io/json.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';

@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { extname, resolve } from 'node:path';
-import { IoError, UsageError } from '../../errors.ts';
+import { IoError, UsageError } from '../../base/errors.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
-import { loadModel } from '../../model/load.ts';
-import { didYouMean } from '../../model/suggest.ts';
+import { loadModel } from '../../pipeline/load.ts';
+import { didYouMean } from '../../base/suggest.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { closeWorkers, simulateParallel, type SimulationRun } from '../../verify/compare.ts';
-import { cells, columns, CsvWriter, jsonNumbers, textTable } from '../../report/table.ts';
+import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
+import { jsonNumbers } from '../../io/json.ts';
 import { checkGridSize, MAX_GRID_POINTS, parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { EXIT } from '../exit.ts';

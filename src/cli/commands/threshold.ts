@@ -1,6 +1,7 @@
-import { UsageError } from '../../errors.ts';
-import { loadModel } from '../../model/load.ts';
-import { fmt, jsonNumbers } from '../../report/table.ts';
+import { UsageError } from '../../base/errors.ts';
+import { loadModel } from '../../pipeline/load.ts';
+import { fmt } from '../../report/table.ts';
+import { jsonNumbers } from '../../io/json.ts';
 import { findThreshold, THRESHOLD_KINDS, type ThresholdKind } from '../../transitions/threshold.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';

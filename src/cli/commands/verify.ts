@@ -1,7 +1,8 @@
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../base/errors.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
-import { loadModel } from '../../model/load.ts';
-import { fmt, jsonNumbers, textTable } from '../../report/table.ts';
+import { loadModel } from '../../pipeline/load.ts';
+import { fmt, textTable } from '../../report/table.ts';
+import { jsonNumbers } from '../../io/json.ts';
 import { parseAxis } from '../../sweep/axis.ts';
 import { availableParallelism } from 'node:os';
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';

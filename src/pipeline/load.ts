@@ -2,29 +2,31 @@ import { compile, type Compiled } from '../compile/compile.ts';
 import { expandGlm } from '../glm/expand.ts';
 import { expandLowrank, selectPrior } from '../glm/lowrank.ts';
 import { build } from '../ir/build.ts';
-import { ModelError, type Issue } from './issues.ts';
-import { readModel, readModelFile } from './read.ts';
-import { checkSimulation } from '../simulate/section.ts';
+import { ModelError, type Issue } from '../base/issues.ts';
+import type { LoadOptions } from '../model/types.ts';
+import { readModel, readModelFile } from '../model/read.ts';
+import { checkSimulation, SIMULATION_SECTION } from '../simulate/section.ts';
+import { GLM_SECTION, LOWRANK_SECTION } from '../glm/section.ts';
+import type { SectionGrammar } from '../model/section.ts';
+
+/** The sections later stages own, registered with the reader. */
+export const SECTIONS: readonly SectionGrammar[] = [GLM_SECTION, LOWRANK_SECTION, SIMULATION_SECTION];
 import { compileRegions } from '../phase/regions.ts';
 
-/** Choices made when a model is loaded (command-line options that change the model itself). */
-export interface LoadOptions {
-  /** The prior of a `lowrank:` section that lists several (`--prior NAME`); default: the first. */
-  readonly prior?: string;
-}
+export type { LoadOptions } from '../model/types.ts';
 
 /**
  * read + glm/lowrank expansion + build: every mistake of all stages, or the Program. A load option that does
  * not apply to the model (a --prior it does not offer) is a UsageError.
  */
 export function check(file: string, text?: string, options: LoadOptions = {}): { compiled?: Compiled; issues: readonly Issue[] } {
-  const r = text === undefined ? readModelFile(file) : readModel(text, file);
+  const r = text === undefined ? readModelFile(file, SECTIONS) : readModel(text, file, SECTIONS);
   if (!r.model) return { issues: r.issues };
   // a file with mistakes reports them (ModelError) before a --prior that may only look wrong because of them
   const selected = r.issues.length ? 0 : selectPrior(r.model, options.prior);
   const g = expandGlm(r.model);
   const l = expandLowrank(g.model, selected);
-  const model = Object.keys(options).length ? { ...l.model, loadOptions: options } : l.model;
+  const model = l.model;
   const b = build(model);
   const sim = b.program && model.simulation ? checkSimulation(model.simulation, b.program) : [];
   const regions = b.program && model.regions ? compileRegions(model.regions, b.program).issues : [];
