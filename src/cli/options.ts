@@ -29,6 +29,16 @@ export function loadOptions(values: Record<string, unknown>): LoadOptions {
 export const PRIOR_HELP = `  --prior NAME        a model whose lowrank section lists several priors: use this one (default: the first)`;
 
 export function parse(argv: readonly string[], options: Options) {
+  // An option given twice that takes one value is a mistake, never "the last one wins" (a second --out would be
+  // dropped without a word).
+  const seen = new Map<string, number>();
+  for (const a of argv) {
+    if (a === '--') break;
+    const m = /^--([^=]+)/.exec(a);
+    if (!m || !Object.hasOwn(options, m[1]) || options[m[1]].multiple) continue;
+    seen.set(m[1], (seen.get(m[1]) ?? 0) + 1);
+    if (seen.get(m[1])! > 1) throw new UsageError(`--${m[1]} is given twice`, `give --${m[1]} once${options[m[1]].type === 'string' ? ' (one value)' : ''}`);
+  }
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (e) {

@@ -13,6 +13,8 @@ import type { Kernels } from '../ir/kernels.ts';
 export interface Problem {
   readonly model: string;
   readonly file: string;
+  /** sha256 of the model file's text. */
+  readonly sha256: string;
   readonly paramNames: readonly string[];
   readonly params: Float64Array;
   readonly stateNames: readonly string[];
@@ -52,7 +54,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
   const paramNames = program.params.map((p) => p.name);
   const stateNames = program.state.map((s) => s.name);
   const inits: Record<string, Float64Array> = dict();
-  for (const name of program.model.initNames) {
+  for (const name of program.info.initNames) {
     inits[name] = Float64Array.from(program.state, (s) => s.init?.[name] ?? NaN);
   }
   const carried = program.state.flatMap((s, i) => (s.carried ? [i] : []));
@@ -64,8 +66,9 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
     problem(values = {}) {
       const params = paramValues(program, values);
       return {
-        model: program.model.name,
-        file: program.model.file,
+        model: program.info.name,
+        file: program.info.file,
+        sha256: program.info.sha256,
         paramNames,
         params,
         stateNames,
@@ -74,7 +77,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
         upper,
         carried,
         inits,
-        defaults: program.model.solver,
+        defaults: program.info.solver,
         kernels: options.interpreted ? interpret(program, params) : kernels(params),
       };
     },
@@ -87,7 +90,7 @@ export function paramValues(program: Program, values: Readonly<Record<string, nu
   for (const [k, v] of Object.entries(values)) {
     const p = program.params.find((q) => q.name === k); // by name, never a property of `values`' prototype
     if (!p) {
-      throw new UsageError(`model "${program.model.name}" has no parameter \`${k}\``,
+      throw new UsageError(`model "${program.info.name}" has no parameter \`${k}\``,
         didYouMean(k, names) ?? `its parameters are: ${names.join(', ') || '(none)'}`);
     }
     if (!Number.isFinite(v)) throw new UsageError(`parameter \`${k}\` must be a finite number, got ${v}`);

@@ -538,14 +538,14 @@ export function build(model: Model): BuildResult {
   // Definitions are inlined where used; check each once on its own too, so unused ones are checked.
   const definitions = model.definitions.map((d) => ({ name: d.name, expr: top(d.expr, { defStack: [d.name], freeVariablesOk: true }) }));
 
-  const updates: { target: number; expr: Node }[] = [];
+  const updates: { target: number; expr: Node; loc?: Loc }[] = [];
   for (const u of model.updates) {
     const target = stateIx.get(u.name);
     const expr = top(u.expr);
     if (target === undefined) {
       add('update-of-undeclared', u.loc, `update for \`${u.name}\`, which is not an order parameter`, u.name,
         didYouMean(u.name, stateIx.keys()) ?? `declare it under order_params: \`${u.name}: {init: 0.5}\``);
-    } else updates.push({ target, expr });
+    } else updates.push({ target, expr, loc: u.expr.loc });
   }
   const updated = new Set(model.updates.map((u) => u.name));
   for (const o of model.orderParams) {
@@ -567,8 +567,8 @@ export function build(model: Model): BuildResult {
     assigned.add(updates[k].target);
   }
 
-  const observables = model.observables.map((o) => ({ name: o.name, expr: top(o.expr) }));
-  if (model.freeEnergy) observables.push({ name: 'free_energy', expr: top(model.freeEnergy) });
+  const observables = model.observables.map((o) => ({ name: o.name, expr: top(o.expr), loc: o.expr.loc }));
+  if (model.freeEnergy) observables.push({ name: 'free_energy', expr: top(model.freeEnergy), loc: model.freeEnergy.loc });
 
   // What code generation will walk: every expression with its functions inlined and derivatives taken, and
   // every function's body (each is compiled too, for GAMP, even when no update calls it).
@@ -592,7 +592,15 @@ export function build(model: Model): BuildResult {
 
   if (issues.length > 0) return { issues };
   const program: Program = {
-    model,
+    info: {
+      name: model.name, file: model.file, sha256: model.sha256, description: model.description,
+      ...(model.conventions !== undefined && { conventions: model.conventions }), ...(model.source !== undefined && { source: model.source }),
+      initNames: model.initNames, solver: model.solver, nodes: model.nodes, freeEnergy: model.freeEnergy !== undefined,
+      variables: model.variables.map((v) => ({
+        name: v.name, ...(v.doc !== undefined && { doc: v.doc }),
+        ...(v.law.kind === 'normal' ? { law: 'normal' as const, ...(v.law.nodes !== undefined && { nodes: v.law.nodes }) } : { law: 'discrete' as const, values: v.law.values, uniform: v.law.probs === null }),
+      })),
+    },
     params: model.params.map(({ loc: _l, ...p }) => p),
     state: model.orderParams.map(({ loc: _l, ...s }, i) => ({ ...s, carried: carried.has(i) })),
     functions,

@@ -331,8 +331,8 @@ export function programLatex(program: Program, options: ProgramLatexOptions = {}
   const printer = new Printer(program.definitionUses, program.definitions);
   const tex = (n: Node) => printer.print(n).tex;
   const rel = options.updateRelation ?? '\\leftarrow';
-  const model = program.model;
-  const docOf = (name: string) => model.orderParams.find((o) => o.name === name)?.doc;
+  const model = program.info;
+  const docOf = (name: string) => program.state.find((o) => o.name === name)?.doc;
 
   const roots: Node[] = [
     ...program.updates.map((u) => u.expr), ...program.observables.map((o) => o.expr),
@@ -350,12 +350,12 @@ export function programLatex(program: Program, options: ProgramLatexOptions = {}
   const variables = model.variables.map((v): LatexEquation => {
     const s = latexSymbol(v.name);
     const doc = v.doc;
-    if (v.law.kind === 'normal') {
-      return { name: v.name, tex: `${s} \\sim \\mathcal{N}(0, 1)`, doc: [doc, `Gauss–Hermite quadrature, ${v.law.nodes ?? model.nodes} nodes`].filter(Boolean).join('; ') };
+    if (v.law === 'normal') {
+      return { name: v.name, tex: `${s} \\sim \\mathcal{N}(0, 1)`, doc: [doc, `Gauss–Hermite quadrature, ${v.nodes ?? model.nodes} nodes`].filter(Boolean).join('; ') };
     }
-    const values = v.law.values.map((x) => latexNumber(x).tex);
+    const values = (v.values ?? []).map((x) => latexNumber(x).tex);
     const m = measures.get(v.name);
-    const probs = m?.kind === 'discrete' && v.law.probs !== null
+    const probs = m?.kind === 'discrete' && !v.uniform
       ? m.probs.map((p, i) => `\\mathbb{P}(${s} = ${values[i]}) = ${tex(p)}`) : [];
     const law = probs.length ? `,\\quad ${probs.join(',\\ ')}` : '\\ \\text{(uniform)}';
     return { name: v.name, tex: `${s} \\in \\left\\{${values.join(', ')}\\right\\}${law}`, ...(doc && { doc }) };

@@ -1,5 +1,5 @@
 import type { Loc } from '../base/issues.ts';
-import type { Model } from '../model/types.ts';
+import type { SolverDefaults } from '../model/types.ts';
 
 /**
  * The expression IR. Every node is a scalar today; vector and matrix order parameters will add a shape to
@@ -79,16 +79,46 @@ export interface ParamVar {
   readonly doc?: string;
 }
 
+/** A model's identity (what every result records) and the facts about it later stages need. Plain data: it is
+ * structured-cloned to worker threads with the program. */
+export interface ModelInfo {
+  readonly name: string;
+  readonly file: string;
+  /** sha256 of the model file's text. */
+  readonly sha256: string;
+  readonly description: string;
+  readonly conventions?: string;
+  readonly source?: string;
+  /** The named initialisations, in order (uninformed, informed, and the model's own). */
+  readonly initNames: readonly string[];
+  readonly solver: SolverDefaults;
+  /** The default Gauss-Hermite node count. */
+  readonly nodes: number;
+  /** The random variables as declared (for printers and summaries). */
+  readonly variables: readonly {
+    readonly name: string;
+    readonly law: 'normal' | 'discrete';
+    readonly nodes?: number;
+    readonly values?: readonly number[];
+    /** A discrete law without `probs`: its values are equally likely. */
+    readonly uniform?: boolean;
+    readonly doc?: string;
+  }[];
+  /** The model has a `free_energy:` section (the last observable, `free_energy`). */
+  readonly freeEnergy: boolean;
+}
+
 /** A model resolved and checked: all symbols bound, definitions inlined, ready to compile or interpret. */
 export interface Program {
-  readonly model: Model;
+  /** What the program came from and what its users need besides the equations: never the raw Model. */
+  readonly info: ModelInfo;
   readonly params: readonly ParamVar[];
   readonly state: readonly StateVar[];
   readonly functions: readonly UserFunction[]; // callees before callers
   /** Sequential (Gauss-Seidel) updates: each reads the values assigned before it in the same sweep. */
-  readonly updates: readonly { readonly target: number; readonly expr: Node }[];
+  readonly updates: readonly { readonly target: number; readonly expr: Node; readonly loc?: Loc }[];
   /** Observables, then `free_energy` when the model has one. */
-  readonly observables: readonly { readonly name: string; readonly expr: Node }[];
+  readonly observables: readonly { readonly name: string; readonly expr: Node; readonly loc?: Loc }[];
   /** Where each `expect` node was written in the model file (the `E` of its `E(...)`); nodes made later
    * (by D(...), root and prox derivatives) have no entry. */
   readonly expectationLocs?: ReadonlyMap<Node, Loc>;

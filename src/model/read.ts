@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IoError } from '../base/errors.ts';
 import { MAX_MODEL_BYTES, readTextBounded } from '../io/files.ts';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
@@ -420,7 +421,7 @@ export function readModel(text: string, file: string, sections: readonly Section
   const freeEnergy = fe ? exprOf(fe.value, 'free_energy') : undefined;
 
   const model: Model = {
-    file, name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
+    file, sha256: createHash('sha256').update(text).digest('hex'), name, description, ...(conventions !== undefined && { conventions }), ...(source !== undefined && { source }),
     nodes, solver: solver as SolverDefaults, params, orderParams: completed, initNames: names, variables, functions,
     definitions, updates, observables, ...(freeEnergy && { freeEnergy }), ...(regions.length > 0 && { regions }),
     ...extra, // the registered sections' fields, which their owners declare on Model

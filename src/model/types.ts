@@ -63,6 +63,8 @@ export interface SolverDefaults {
 /** A model file as read and checked for shape; expressions are still text (see ir/build.ts). */
 export interface Model {
   readonly file: string;
+  /** sha256 of the file's text: what identifies the model in every output. */
+  readonly sha256: string;
   readonly name: string;
   readonly description: string;
   readonly conventions?: string;

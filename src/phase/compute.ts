@@ -1,4 +1,5 @@
 import type { Compiled } from '../compile/compile.ts';
+import { selectEquilibrium } from '../solve/equilibrium.ts';
 import { solve } from '../solve/iterate.ts';
 import type { Status } from '../solve/solution.ts';
 import { findThreshold, type Threshold } from '../transitions/threshold.ts';
@@ -51,16 +52,8 @@ export function solveCell(compiled: Compiled, spec: PhaseSpec, i: number, j: num
 }
 
 function selectBranch(branches: readonly BranchRecord[]): string | null {
-  let best: BranchRecord | undefined;
-  for (const b of branches) {
-    if (b.status !== 'converged') continue;
-    const f = b.observables.free_energy;
-    if (best === undefined) { best = b; continue; }
-    // Two starts that reach the same fixed point differ by rounding: keep the earlier start then.
-    const g = best.observables.free_energy;
-    if (f !== undefined && g !== undefined && f < g - 1e-12 * (1 + Math.abs(g))) best = b;
-  }
-  return best?.init ?? null;
+  const best = selectEquilibrium(branches.map((b) => ({ status: b.status, freeEnergy: b.observables.free_energy })));
+  return best === undefined ? null : branches[best].init;
 }
 
 /** Half-width, in y grid steps, of the window searched around the previous point of a line. */

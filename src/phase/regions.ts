@@ -52,7 +52,7 @@ export function compileRegions(regions: readonly NamedExpr[], program: Program):
   const issues: Issue[] = [];
   const quantities = [...program.state.map((s) => s.name), ...program.observables.map((o) => o.name)];
   const params = program.params.map((p) => p.name);
-  const branches = [...program.model.initNames, 'selected'];
+  const branches = [...program.info.initNames, 'selected'];
   const conditions: Eval[] = [];
   for (const r of regions) {
     const add = (token: string, message: string, hint?: string, symbol?: string) =>

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { MAX_MODEL_BYTES, readBytesBounded } from '../io/files.ts';
 import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { Compiled } from '../compile/compile.ts';
@@ -37,8 +35,8 @@ export interface PhaseRunResult {
 export function phaseHeader(compiled: Compiled, spec: PhaseSpec, shard?: { k: number; n: number }): PhaseHeader {
   const { file, ...rest } = spec;
   return {
-    format: 'saddle-phase', version: 1, model: compiled.program.model.name,
-    model_sha256: createHash('sha256').update(readBytesBounded(file, MAX_MODEL_BYTES)).digest('hex'),
+    format: 'saddle-phase', version: 1, model: compiled.program.info.name,
+    model_sha256: compiled.program.info.sha256,
     spec: rest, ...(shard && shard.n > 1 && { shard: `${shard.k}/${shard.n}` }),
   };
 }

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../base/errors.ts';
 import { ioError, readTextBounded, writeFileAtomic, writeText } from '../io/files.ts';
-import { jsonNumbers } from '../io/json.ts';
+import { nonFiniteAsText } from '../io/json.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { recordKey } from './tasks.ts';
@@ -96,7 +96,7 @@ export class PhaseStore {
     for (const r of records) {
       const key = recordKey(r);
       if (this.lines.has(key)) continue;
-      const line = JSON.stringify(r, jsonNumbers);
+      const line = JSON.stringify(r, nonFiniteAsText);
       try {
         writeSync(this.fd!, `${line}\n`);
       } catch (e) {

@@ -1,4 +1,4 @@
-import { jsonNumbers } from '../io/json.ts';
+import { nonFiniteAsText } from '../io/json.ts';
 import { STATUSES, type Status } from '../solve/solution.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseHeader } from './store.ts';
@@ -130,7 +130,7 @@ export function recordChecker(header: PhaseHeader): (row: string) => RecordCheck
     const key = record.type === 'cell' ? cellKey(record.i, record.j) : lineKey(record.line, record.k);
     if (!mine.has(key)) return { reason: `${describeKey(record)} is computed by another shard than ${header.shard}` };
     // What is kept is the text saddle writes: a resumed file is then the same bytes as an uninterrupted run's.
-    if (JSON.stringify(value, jsonNumbers) !== row) return { reason: 'its text is not as saddle writes it (spacing, field order or number format)' };
+    if (JSON.stringify(value, nonFiniteAsText) !== row) return { reason: 'its text is not as saddle writes it (spacing, field order or number format)' };
     return { key, record };
   };
 }

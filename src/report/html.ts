@@ -102,7 +102,7 @@ export interface ReportContent {
 }
 
 /** The diagnostics of a set of solves (sweep rows, grid points). */
-export function solverDiagnostics(points: readonly { readonly params: Readonly<Record<string, number>>; readonly solution: Solution; readonly branch?: string }[]): SolverDiagnostics {
+export function solverDiagnostics(points: readonly { readonly params: Readonly<Record<string, number>>; readonly solution: Omit<Solution, 'params' | 'origin'>; readonly branch?: string }[]): SolverDiagnostics {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const p of points) counts[p.solution.status]++;
   const its = points.map((p) => p.solution.iterations).sort((a, b) => a - b);

@@ -3,9 +3,17 @@ import { appendText, checkOutputPath, writeText } from '../io/files.ts';
 import type { Problem } from '../compile/compile.ts';
 import type { SweepRow } from '../sweep/continuation.ts';
 
-/** Column order of sweep tables: swept parameters, order parameters, observables, then the solve's record. */
-export function columns(swept: readonly string[], problem: Pick<Problem, 'stateNames' | 'observableNames'>): string[] {
-  return [...swept, ...problem.stateNames, ...problem.observableNames, 'status', 'iterations', 'residual', 'branch', 'selected'];
+/** The columns that say where every row comes from: the model (name, sha256 of its file) and saddle's version. */
+export const ORIGIN_COLUMNS = ['model', 'model_sha256', 'saddle_version'] as const;
+
+/**
+ * Column order of sweep tables: the swept parameters, the other parameters (every row carries every value), order
+ * parameters, observables, the solve's record (status, iterations, residual, branch, selected, warning), and the
+ * origin (model, model_sha256, saddle_version).
+ */
+export function columns(swept: readonly string[], problem: Pick<Problem, 'paramNames' | 'stateNames' | 'observableNames'>): string[] {
+  return [...swept, ...problem.paramNames.filter((p) => !swept.includes(p)), ...problem.stateNames, ...problem.observableNames,
+    'status', 'iterations', 'residual', 'branch', 'selected', 'warning', ...ORIGIN_COLUMNS];
 }
 
 export function cells(row: SweepRow, cols: readonly string[]): (string | number)[] {
@@ -17,7 +25,11 @@ export function cells(row: SweepRow, cols: readonly string[]): (string | number)
       case 'residual': return s.residual;
       case 'branch': return row.branch;
       case 'selected': return row.selected === undefined ? '' : String(row.selected);
-      default: return row.params[c] ?? s.state[c] ?? s.observables[c];
+      case 'warning': return (s.warnings ?? []).join('; ');
+      case 'model': return s.origin.model;
+      case 'model_sha256': return s.origin.sha256;
+      case 'saddle_version': return s.origin.version;
+      default: return s.params[c] ?? row.params[c] ?? s.state[c] ?? s.observables[c];
     }
   });
 }

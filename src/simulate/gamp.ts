@@ -41,6 +41,7 @@
  * underflow, A -> 0, and the next step would forget everything (a = fa(0, 0)); state evolution, an average over
  * infinitely many labels, keeps seeing the ones at the margin. Non-convergence is a status, never an exception.
  */
+import type { Retcode } from '../base/retcode.ts';
 import { UsageError } from '../base/errors.ts';
 import { matTVec, matVec } from './linalg.ts';
 import type { Rng } from './rng.ts';
@@ -63,7 +64,7 @@ export function glmFunctions(functions: Readonly<Record<string, (...args: number
   return { fa: functions.fa, fv: functions.fv, gout: functions.gout, dgout: functions.dgout };
 }
 
-export type GampStatus = 'converged' | 'max-iterations' | 'diverged' | 'nan';
+export type GampStatus = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged' | 'non-finite'>;
 
 export interface GampOptions {
   /** beta in (0, 1]: fraction of the new messages taken (1: undamped). Default 1. */
@@ -220,7 +221,7 @@ export function gamp(data: { X: Float64Array; y: Float64Array; n: number; d: num
     const it = record(t + 1, a, v, teacher, residual, A, t === 0 ? 1 : beta);
     history.push(it);
     if (!finite || !Number.isFinite(residual)) {
-      status = 'nan';
+      status = 'non-finite';
       message = `a message became ${Number.isFinite(A) ? 'NaN or infinite' : `NaN or infinite (A = ${A})`} at iteration ${t + 1}`;
       t++;
       break;

@@ -6,6 +6,7 @@ import type { BuiltinRef, PriorSpec } from '../glm/types.ts';
 import type { Issue, Loc } from '../base/issues.ts';
 import { didYouMean } from '../base/suggest.ts';
 import type { Program } from '../ir/nodes.ts';
+import type { Model } from '../model/types.ts';
 
 /**
  * The `simulation:` section of a model file: the finite-size experiment behind the theory, in the theory's own
@@ -189,7 +190,7 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
 }
 
 /** Names against the model: pieces, their arity, parameter arguments, theory quantities, and `alpha`. */
-export function checkSimulation(spec: SimulationSpec, program: Program): Issue[] {
+export function checkSimulation(spec: SimulationSpec, program: Program, model: Pick<Model, 'glm' | 'lowrank'>): Issue[] {
   const issues: Issue[] = [];
   const add = (loc: Loc, code: Issue['code'], message: string, symbol?: string, hint?: string) =>
     issues.push({ ...loc, code, message, ...(symbol !== undefined && { symbol }), ...(hint !== undefined && { hint }) });
@@ -220,12 +221,12 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
   }
   if (spec.model === 'spiked-wigner') {
     piece(spec.estimator, SPIKED_ESTIMATORS, 'estimator');
-    if (!program.model.lowrank) {
+    if (!model.lowrank) {
       add(spec.loc, 'missing-key', 'a spiked-wigner simulation draws x from the prior of the model\'s lowrank section, and the model has none', 'lowrank',
         'add `lowrank: { prior: ..., snr: ... }` (docs/model-files.md, "lowrank")');
     }
     const missing = AMP_FUNCTIONS.filter((f) => !program.functions.some((g) => g.name === f));
-    if (missing.length && program.model.lowrank) {
+    if (missing.length && model.lowrank) {
       add(spec.estimator.loc, 'unknown-function', `AMP calls the model's ${AMP_FUNCTIONS.join(', ')}; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not declared`, missing[0]);
     }
     theoryQuantities(spec, program, add);
@@ -241,7 +242,7 @@ export function checkSimulation(spec: SimulationSpec, program: Program): Issue[]
         missing[0], 'GAMP runs on a Bayes-optimal GLM: add a `glm: { prior, channel }` section, which declares them');
     }
     // Bayes-optimal means the data come from the model's own prior and channel: check the built-in pieces.
-    const glm = program.model.glm;
+    const glm = model.glm;
     const pair = (sim: Ref, piece: unknown, canon: typeof teacherCanon, what: 'teacher' | 'channel', glmWhat: string) => {
       if (!piece || (piece as { kind?: string }).kind !== 'builtin') return;
       const ref = piece as { name: string; args: readonly { text: string }[] };

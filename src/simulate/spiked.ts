@@ -39,6 +39,7 @@
  * below weak recovery the estimate decays to 0 like snr^(t/2), and its overlap, of the size of |a|/sqrt(N), must
  * fall below the resolution 1e-8 of a comparison with the theory's m = 0). Non-convergence is a status.
  */
+import type { Retcode } from '../base/retcode.ts';
 import { matVec } from './linalg.ts';
 import type { Rng } from './rng.ts';
 
@@ -94,7 +95,7 @@ function mirrorUpper(A: Float64Array, N: number): void {
   }
 }
 
-export type AmpStatus = 'converged' | 'max-iterations' | 'diverged' | 'nan';
+export type AmpStatus = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged' | 'non-finite'>;
 
 export interface AmpOptions {
   readonly damping?: number;
@@ -186,7 +187,7 @@ export function amp(instance: SpikedInstance, fns: Denoiser, options: AmpOptions
     }
     residual = Math.sqrt(r2 / (N * rhoW));
     if (!finite || !Number.isFinite(residual)) {
-      status = 'nan';
+      status = 'non-finite';
       message = `a message became NaN or infinite at iteration ${t + 1}`;
       t++;
       break;

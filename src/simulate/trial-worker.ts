@@ -8,9 +8,12 @@ import { compile, type Compiled } from '../compile/compile.ts';
 import type { Program } from '../ir/nodes.ts';
 import { experimentAt, runTrial, type FitOptions, type Trial } from './experiment.ts';
 import type { TrialSeed } from './rng.ts';
+import type { SimulationSpec } from './section.ts';
 
 export interface TrialTask {
   readonly program: Program;
+  /** The model's simulation section (plain data, cloned with the task). */
+  readonly simulation: SimulationSpec;
   /** Identifies the program (a hash of its generated source): the worker compiles each one once. */
   readonly key: string;
   readonly params: Readonly<Record<string, number>>;
@@ -25,5 +28,5 @@ export default function runTrialTask(task: TrialTask): Trial {
   let compiled = models.get(task.key);
   if (!compiled) models.set(task.key, (compiled = compile(task.program)));
   // the gamp and amp estimators call the model's compiled functions at these parameters
-  return runTrial(experimentAt(compiled.program.model.simulation!, task.params, compiled.problem(task.params)), task.d, task.seed, task.fit);
+  return runTrial(experimentAt(task.simulation, task.params, compiled.problem(task.params)), task.d, task.seed, task.fit);
 }

@@ -1,8 +1,10 @@
 import type { Problem } from '../compile/compile.ts';
+import { selectEquilibrium } from './equilibrium.ts';
 import { UsageError } from '../base/errors.ts';
 import { didYouMean } from '../base/suggest.ts';
 import { AndersonMixer } from './anderson.ts';
-import type { Solution, SolveOptions, Status } from './solution.ts';
+import type { Origin, Solution, SolveOptions, Status } from './solution.ts';
+import { VERSION } from '../base/version.ts';
 
 const DIVERGED = 1e15;
 
@@ -76,7 +78,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       continue;
     }
     if (bad >= 0) {
-      status = 'nan';
+      status = 'non-finite';
       message = `the update of \`${stateNames[bad]}\` gave ${fx[bad]} at iteration ${it + 1}`;
       residual = NaN;
       break;
@@ -141,7 +143,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   } else it += 1;
 
   const obs = new Float64Array(problem.observableNames.length);
-  if (status !== 'nan') kernels.observables(x, obs);
+  if (status !== 'non-finite') kernels.observables(x, obs);
   else obs.fill(NaN);
   // A converged state whose observable is not a number is still a fixed point, but the number is not usable.
   const warnings = status === 'converged'
@@ -149,6 +151,8 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
     : [];
   return {
     status,
+    params: Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]])),
+    origin: originOf(problem),
     iterations: it,
     residual,
     state: Object.fromEntries(stateNames.map((s, i) => [s, x[i]])),
@@ -181,6 +185,11 @@ function start(problem: Problem, init: SolveOptions['init']): { name: string; x:
   return { name, x: Float64Array.from(values) };
 }
 
+/** The origin of every number solved from `problem`. */
+export function originOf(problem: Problem): Origin {
+  return { model: problem.model, file: problem.file, sha256: problem.sha256, version: VERSION };
+}
+
 function maxAbs(x: Float64Array): number {
   let m = 0;
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
@@ -209,7 +218,6 @@ export function solveFromEach(problem: Problem, inits: readonly string[], option
     return same >= 0 ? same : distinct.push(s) - 1;
   });
   if (!problem.observableNames.includes('free_energy') || distinct.length === 0) return { solutions, distinct, pointOf };
-  let selected = 0;
-  distinct.forEach((d, i) => { if (d.observables.free_energy < distinct[selected].observables.free_energy) selected = i; });
-  return { solutions, distinct, pointOf, selected };
+  const best = selectEquilibrium(solutions.map((s) => ({ status: s.status, freeEnergy: s.observables.free_energy })));
+  return { solutions, distinct, pointOf, ...(best !== undefined && pointOf[best] !== undefined && { selected: pointOf[best] }) };
 }

@@ -1,3 +1,5 @@
+import type { Retcode } from '../base/retcode.ts';
+
 /**
  * How a solve ended. Non-convergence is a result, never an exception.
  * - converged: |F(x) - x| <= atol + rtol |x| for every order parameter (undamped residual).
@@ -5,18 +7,29 @@
  *   damping, a limit cycle. Try: more iterations, `--anderson`, a start closer to the solution (a sweep warm-starts).
  * - diverged: the state or the residual grew without bound. Causes: no fixed point at these parameters (e.g.
  *   past a capacity or interpolation threshold), an unstable branch. Try: stronger damping, another init.
- * - nan: an update returned NaN or Infinity. Causes: a log or sqrt of a negative number, 0/0 at an extreme
+ * - non-finite: an update returned NaN or Infinity. Causes: a log or sqrt of a negative number, 0/0 at an extreme
  *   start (q = 0 or q = 1 exactly), overflow in exp. Try: bounds on the order parameters, log-domain functions
  *   (logH, mills, log1pexp), another init.
  * - invalid-domain: an update left the declared [min, max] of an order parameter (e.g. a variance went
  *   negative). Causes: an error in the equations, or an iteration that overshoots. Try: stronger damping.
  */
-export type Status = 'converged' | 'max-iterations' | 'diverged' | 'nan' | 'invalid-domain';
+export type Status = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged' | 'non-finite' | 'invalid-domain'>;
 
-export const STATUSES: readonly Status[] = ['converged', 'max-iterations', 'diverged', 'nan', 'invalid-domain'];
+export const STATUSES: readonly Status[] = ['converged', 'max-iterations', 'diverged', 'non-finite', 'invalid-domain'];
+
+/** Where a number comes from: the model (its name, file and the sha256 of its text) and saddle's version. */
+export interface Origin {
+  readonly model: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly version: string;
+}
 
 export interface Solution {
   readonly status: Status;
+  /** Every parameter's value (the fixed ones too), by name. */
+  readonly params: Readonly<Record<string, number>>;
+  readonly origin: Origin;
   readonly iterations: number;
   /** max_i |F(x)_i - x_i| at the returned state: the undamped residual. */
   readonly residual: number;

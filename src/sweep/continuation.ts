@@ -1,4 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { selectEquilibrium } from '../solve/equilibrium.ts';
 import type { Compiled, Problem } from '../compile/compile.ts';
 import { solve } from '../solve/iterate.ts';
 import { jacobian } from '../solve/jacobian.ts';
@@ -100,18 +101,23 @@ function branchesOf(options: SweepOptions): { init: string; direction: Direction
   })));
 }
 
-/** With several branches and a free energy, marks at each parameter point the converged row of lowest free energy. */
+/**
+ * With several branches and a free energy, marks at each parameter point the equilibrium (solve/equilibrium.ts:
+ * the converged row of lowest free energy, the earlier branch on a tie): one row per point, or none.
+ */
 function markSelected(rows: SweepRow[], options: SweepOptions): SweepRow[] {
-  if (branchesOf(options).length < 2) return rows;
-  const best = new Map<string, number>();
-  const key = (r: SweepRow) => JSON.stringify(r.params);
-  for (const r of rows) {
-    const f = r.solution.observables.free_energy;
-    if (r.solution.status !== 'converged' || f === undefined || !Number.isFinite(f)) continue;
-    best.set(key(r), Math.min(best.get(key(r)) ?? Infinity, f));
+  if (branchesOf(options).length < 2 || !rows.some((r) => r.solution.observables.free_energy !== undefined)) return rows;
+  const points = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const key = JSON.stringify(r.params);
+    points.set(key, [...(points.get(key) ?? []), i]);
+  });
+  const selected = new Set<number>();
+  for (const at of points.values()) {
+    const best = selectEquilibrium(at.map((i) => ({ status: rows[i].solution.status, freeEnergy: rows[i].solution.observables.free_energy })));
+    if (best !== undefined) selected.add(at[best]);
   }
-  if (best.size === 0) return rows;
-  return rows.map((r) => ({ ...r, selected: r.solution.status === 'converged' && r.solution.observables.free_energy === best.get(key(r)) }));
+  return rows.map((r, i) => ({ ...r, selected: selected.has(i) }));
 }
 
 /** A 1-D sweep: one continuation line per start and direction. */

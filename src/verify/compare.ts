@@ -32,11 +32,14 @@ export interface Comparison {
   readonly pass: boolean;
 }
 
+/** A compiled model with its simulation section (pipeline/load.ts LoadedModel is one). */
+export type Simulatable = Compiled & { readonly simulation?: SimulationSpec };
+
 /** The simulation section of a compiled model, or a usage error naming the fix. */
-export function simulationOf(compiled: Compiled): SimulationSpec {
-  const spec = compiled.program.model.simulation;
+export function simulationOf(compiled: Simulatable): SimulationSpec {
+  const spec = compiled.simulation;
   if (!spec) {
-    throw new UsageError(`model "${compiled.program.model.name}" has no \`simulation:\` section`,
+    throw new UsageError(`model "${compiled.program.info.name}" has no \`simulation:\` section`,
       'add one (docs/model-files.md, "simulation"): teacher, channel, estimator and what to measure');
   }
   return spec;
@@ -46,7 +49,7 @@ export function simulationOf(compiled: Compiled): SimulationSpec {
  * `trials` seeded trials at size d: trial t uses the stream (seed, t), so a run is reproducible bit for bit and
  * a longer run extends a shorter one. `onTrial` sees each trial as it finishes (progress).
  */
-export function simulate(compiled: Compiled, params: Readonly<Record<string, number>>, d: number, trials: number, seed: number,
+export function simulate(compiled: Simulatable, params: Readonly<Record<string, number>>, d: number, trials: number, seed: number,
   onTrial?: (t: Trial) => void, fit: FitOptions = {}): SimulationRun {
   const spec = simulationOf(compiled);
   const problem = compiled.problem(params); // validates the parameter names and ranges
@@ -66,7 +69,7 @@ export function simulate(compiled: Compiled, params: Readonly<Record<string, num
  * in-process (its result depends only on its seed). Each task carries the model's IR (a structured clone,
  * ~1 ms), which a worker compiles once: workers never load the YAML reader or mathjs.
  */
-export async function simulateParallel(compiled: Compiled, params: Readonly<Record<string, number>>, d: number, trials: number,
+export async function simulateParallel(compiled: Simulatable, params: Readonly<Record<string, number>>, d: number, trials: number,
   seed: number, workers: number, onTrial?: (t: Trial) => void, fit: FitOptions = {}): Promise<SimulationRun> {
   if (workers <= 1 || trials < 2) return simulate(compiled, params, d, trials, seed, onTrial, fit);
   const problem = compiled.problem(params);
@@ -74,7 +77,7 @@ export async function simulateParallel(compiled: Compiled, params: Readonly<Reco
   experimentAt(simulationOf(compiled), values, problem); // misuse (e.g. bad estimator arguments) is reported here, not in a worker
   const pool = await workerPool(workers);
   const out = await Promise.all(Array.from({ length: trials }, async (_, t) => {
-    const task: TrialTask = { program: compiled.program, key: modelKey(compiled), params: values, d, seed: { master: seed, trial: t }, fit };
+    const task: TrialTask = { program: compiled.program, simulation: simulationOf(compiled), key: modelKey(compiled), params: values, d, seed: { master: seed, trial: t }, fit };
     const trial = (await pool.run(task)) as Trial;
     onTrial?.(trial);
     return trial;

@@ -94,7 +94,7 @@ export function quadratureErrors(
     functions: [...program.functions, ...program.functions.filter((f) => fnHasE.has(f.name)).map((f) => ({ ...f, name: renamed.get(f.name)!, body: refine(f.body) }))],
   };
   const locs = program.expectationLocs ?? new Map<Node, Loc>();
-  const model = program.model;
+  const model = program.info;
   const fallback: Loc = { file: model.file, line: 1, col: 1 };
 
   const results: QuadratureEstimate[] = [];
@@ -131,11 +131,10 @@ export function quadratureErrors(
   const s = Float64Array.from(state);
   for (const u of program.updates) {
     const name = program.state[u.target].name;
-    s[u.target] = report('update', name, u.expr, s, model.updates.find((m) => m.name === name)?.expr.loc ?? fallback);
+    s[u.target] = report('update', name, u.expr, s, u.loc ?? fallback);
   }
   for (const o of program.observables) {
-    const decl = o.name === 'free_energy' && model.freeEnergy ? model.freeEnergy : model.observables.find((m) => m.name === o.name)?.expr;
-    report('observable', o.name, o.expr, state, decl?.loc ?? fallback);
+    report('observable', o.name, o.expr, state, o.loc ?? fallback);
   }
   return results;
 }

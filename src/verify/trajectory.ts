@@ -57,7 +57,7 @@ export async function simulateTrajectory(compiled: Compiled, params: Readonly<Re
   o: Omit<TrajectoryOptions, 'tolerance' | 'init'>): Promise<SimulatedTrajectory> {
   const spec = simulationOf(compiled);
   if (spec.estimator.name !== 'gamp') {
-    throw new UsageError(`--trajectory follows an iterative algorithm step by step; the estimator of model "${compiled.program.model.name}" is \`${spec.estimator.name}\``,
+    throw new UsageError(`--trajectory follows an iterative algorithm step by step; the estimator of model "${compiled.program.info.name}" is \`${spec.estimator.name}\``,
       'use `estimator: gamp` (a model with a glm section) or drop --trajectory');
   }
   if (!(Number.isInteger(o.iterations) && o.iterations >= 1)) throw new UsageError(`--trajectory ${o.iterations}: give the number of GAMP iterations, an integer >= 1`);

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/base/version.ts';
 import { parse as parseYaml } from 'yaml';
 import { runCli as run, type CliRun } from '../util/cli.ts';
 
@@ -213,9 +215,10 @@ describe('saddle check and list', () => {
 
 describe('saddle sweep', () => {
   const { state, observables } = ridgeColumns();
-  const tail = ['status', 'iterations', 'residual', 'branch', 'selected'];
+  const tail = ['status', 'iterations', 'residual', 'branch', 'selected', 'warning', 'model', 'model_sha256', 'saddle_version'];
+  const sha256 = createHash('sha256').update(readFileSync(join(ROOT, 'equations/ridge.yaml'), 'utf8')).digest('hex');
 
-  it('--out x.csv: swept parameter, order parameters, observables, status, iterations, residual, branch; one row per point', async () => {
+  it('--out x.csv: swept parameter, the other parameters, order parameters, observables, the record of the solve and its origin; one row per point', async () => {
     const file = join(dir, 'line.csv');
     const r = await run('sweep', 'ridge', '--param', 'alpha=0.5:3:5', '--set', 'lambda=0.1', '--out', file);
     expect(r.code).toBe(0);
@@ -223,7 +226,7 @@ describe('saddle sweep', () => {
     expect(r.out).toContain('5 points, 5 converged, 0 not converged');
     expect(r.out).toContain(`rows written to ${file}`);
     const { header, rows } = readCsv(file);
-    expect(header).toEqual(['alpha', ...state, ...observables, ...tail]);
+    expect(header).toEqual(['alpha', 'lambda', 'Delta', ...state, ...observables, ...tail]);
     expect(rows).toHaveLength(5);
     expect(rows.map((row) => Number(row.alpha))).toEqual([0.5, 1.125, 1.75, 2.375, 3]);
     for (const row of rows) {
@@ -231,6 +234,9 @@ describe('saddle sweep', () => {
       expect(row.branch).toBe('forward');
       expect(Number.isFinite(Number(row.gen_error))).toBe(true);
       expect(Number(row.residual)).toBeLessThan(1e-8);
+      // every parameter's value (the fixed ones too) and where the numbers come from
+      expect([Number(row.lambda), Number(row.Delta)]).toEqual([0.1, 0.5]);
+      expect([row.model, row.model_sha256, row.saddle_version]).toEqual(['ridge', sha256, VERSION]);
     }
   });
 
@@ -252,7 +258,8 @@ describe('saddle sweep', () => {
       model: string; columns: string[]; rows: Record<string, unknown>[]; axes: { name: string; values: number[] }[];
     };
     expect(j.model).toBe('ridge');
-    expect(j.columns).toEqual(['alpha', ...state, ...observables, ...tail]);
+    expect(j.columns).toEqual(['alpha', 'lambda', 'Delta', ...state, ...observables, ...tail]);
+    expect(j).toMatchObject({ model: 'ridge', model_sha256: sha256, saddle_version: VERSION });
     expect(j.axes).toEqual([{ name: 'alpha', values: [0.5, 4 / 3, 13 / 6, 3].map((v) => expect.closeTo(v, 10)) }]); // grid values are rounded to 12 significant digits
     expect(j.rows).toHaveLength(4);
     for (const row of j.rows) {
@@ -278,7 +285,7 @@ describe('saddle sweep', () => {
     expect(r.code).toBe(0);
     const { header, rows } = readCsv(file);
     expect(header.slice(0, 2)).toEqual(['alpha', 'lambda']);
-    expect(header.slice(2)).toEqual([...state, ...observables, ...tail]);
+    expect(header.slice(2)).toEqual(['Delta', ...state, ...observables, ...tail]);
     expect(rows).toHaveLength(12);
     const pairs = new Set(rows.map((row) => `${row.alpha}|${row.lambda}`));
     expect(pairs.size).toBe(12);

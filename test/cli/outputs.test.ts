@@ -54,7 +54,10 @@ describe('output paths are checked before any work', () => {
     writeFileSync(file, 'x');
     expectRefused(await run(...SWEEP, '--out', join(file, 'rows.json')), /plain is not a directory/);
     expectRefused(await run(...SWEEP, '--plot', join(file, 'p.svg')), /^saddle sweep: --plot .*plain is not a directory/);
-    expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifo), /^saddle simulate: --out .*fifo\.csv: is a named pipe/);
+    expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifo), /^saddle simulate: --out .*fifo\.csv: simulate writes JSON: give a \.json file/);
+    const fifoJson = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifoJson]);
+    expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifoJson), /^saddle simulate: --out .*fifo\.json: is a named pipe/);
     expectRefused(await run('report', 'ridge', '--out', join(file, 'r.html')), /^saddle report: --out .*plain is not a directory/);
   });
 

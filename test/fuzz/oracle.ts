@@ -14,12 +14,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import type { Compiled } from '../../src/compile/compile.ts';
+import type { LoadedModel } from '../../src/pipeline/load.ts';
 import { UsageError } from '../../src/base/errors.ts';
 import { BUILTINS } from '../../src/ir/builtins.ts';
 import { programLatex } from '../../src/ir/latex.ts';
 import type { BranchRecord, CellRecord } from '../../src/phase/compute.ts';
-import { compileRegions } from '../../src/phase/regions.ts';
 import { formatIssues, type Issue } from '../../src/base/issues.ts';
 import { check } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
@@ -110,7 +109,7 @@ export function sourceProblem(source: string): string | undefined {
 }
 
 /** Solves from every initialisation (at most MAX_INITS) and prints the LaTeX; why that failed, or the statuses. */
-function exercise(compiled: Compiled): { problem?: string; statuses: string[] } {
+function exercise(compiled: LoadedModel): { problem?: string; statuses: string[] } {
   const statuses: string[] = [];
   const problem = compiled.problem();
   const branches: BranchRecord[] = [];
@@ -123,10 +122,8 @@ function exercise(compiled: Compiled): { problem?: string; statuses: string[] } 
   }
   programLatex(compiled.program);
   // the labels of a phase diagram's cell, from these branches
-  const { model } = compiled.program;
-  if (model.regions) {
-    const { regions } = compileRegions(model.regions, compiled.program);
-    if (!regions) return { problem: 'the regions of a model that compiled do not compile', statuses };
+  const { regions } = compiled;
+  if (regions) {
     const converged = branches.find((b) => b.status === 'converged');
     const cell: CellRecord = { type: 'cell', i: 0, j: 0, x: 0, y: 0, branches, selected: converged?.init ?? null };
     const label = regions.label(cell, Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]])));

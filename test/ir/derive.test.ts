@@ -9,7 +9,6 @@ import { walk, type Node, type Op, type Program, type UserFunction } from '../..
 import { sameNode, simplify } from '../../src/ir/simplify.ts';
 import { compile } from '../../src/compile/compile.ts';
 import { loadModel } from '../../src/pipeline/load.ts';
-import type { Model } from '../../src/model/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // IR construction and evaluation. Everything is evaluated by the reference interpreter, through a
@@ -36,7 +35,7 @@ const WQ: Wrt = { kind: 'param', name: 'q' };
 /** node as a function of (x, q), evaluated by `interpret`. */
 function evaluator(node: Node, functions: readonly UserFunction[] = []): (x: number, q?: number) => number {
   const program: Program = {
-    model: { name: 'derive-test', file: 'derive.test.ts' } as unknown as Model,
+    info: { name: 'derive-test', file: 'derive.test.ts', sha256: '', description: '', initNames: [], solver: {}, nodes: 64, variables: [], freeEnergy: false },
     params: [{ name: 'q', default: 0 }],
     state: [{ name: 'x', carried: true }],
     functions,

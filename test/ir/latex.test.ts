@@ -182,7 +182,7 @@ describe('every built-in model renders without a KaTeX error or warning', () => 
     for (const f of t.builtins) expect(f.doc).not.toBe('');
     // Distinct names stay distinct on the page.
     const names = [...program.params.map((q) => q.name), ...program.state.map((q) => q.name), ...(program.definitions ?? []).map((d) => d.name),
-      ...program.observables.map((o) => o.name), ...program.model.variables.map((v) => v.name)];
+      ...program.observables.map((o) => o.name), ...program.info.variables.map((v) => v.name)];
     const shown = new Map<string, string>();
     for (const name of new Set(names)) {
       const tex = latexSymbol(name);

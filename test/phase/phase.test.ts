@@ -9,7 +9,6 @@ import { check, loadModel } from '../../src/pipeline/load.ts';
 import type { CellRecord, LinePointRecord } from '../../src/phase/compute.ts';
 import { diagramOf, regionLabels } from '../../src/phase/diagram.ts';
 import { heatMapOf } from '../../src/report/heatmap.ts';
-import { compileRegions } from '../../src/phase/regions.ts';
 import { runPhase } from '../../src/phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../src/phase/spec.ts';
 import { findThreshold } from '../../src/transitions/threshold.ts';
@@ -60,7 +59,7 @@ describe('saddle phase on the Curie-Weiss magnet (closed-form lines)', async () 
   });
 
   it('labels regions from the model file: coexistence exactly inside the spinodals', () => {
-    const { regions } = compileRegions(magnet.program.model.regions!, magnet.program);
+    const { regions } = magnet;
     for (const c of cells) {
       const label = regions!.label(c, { beta: c.x, h: c.y });
       const inside = Math.abs(c.y) < hs(c.x);
@@ -106,7 +105,7 @@ describe('saddle phase on the Curie-Weiss magnet (closed-form lines)', async () 
   });
 
   it('draws the heat map with its lines and region labels (SVG, and PNG at 2x)', async () => {
-    const { regions } = compileRegions(magnet.program.model.regions!, magnet.program);
+    const { regions } = magnet;
     const map = heatMapOf(diagramOf(result.header.spec, result.records), 'magnet', 'm', regions);
     const layers = (heatMapSpec(map) as { layer: unknown[] }).layer;
     expect(layers).toHaveLength(6); // empty cells, cells, halo and dashed lines, label halo and labels
@@ -206,7 +205,7 @@ describe('the spiked Wigner phase diagram: a hard phase at small density', async
   }, 60_000);
 
   it('labels the cells between the lines hard: the equilibrium is informative, AMP from an uninformed start is not', () => {
-    const { regions } = compileRegions(sw.program.model.regions!, sw.program);
+    const { regions } = sw;
     const labels = regionLabels(d, regions!);
     for (let i = 0; i < 2; i++) for (let j = 0; j < 7; j++) {
       const c = d.cells[i][j]!;

@@ -7,7 +7,7 @@ import type { Solution } from '../../src/solve/solution.ts';
 const ridge = loadModel(new URL('../../equations/ridge.yaml', import.meta.url).pathname);
 
 const solution = (status: Solution['status'], iterations: number, residual = 1e-12): Solution =>
-  ({ status, iterations, residual, state: {}, observables: {}, time: 1, init: 'uninformed', ...(status !== 'converged' && { message: `stopped: ${status}` }) });
+  ({ status, iterations, residual, params: {}, origin: { model: 'ridge', file: 'equations/ridge.yaml', sha256: '', version: '0' }, state: {}, observables: {}, time: 1, init: 'uninformed', ...(status !== 'converged' && { message: `stopped: ${status}` }) });
 
 const content = (extra: Partial<ReportContent> = {}): ReportContent => ({
   title: 'ridge <b>&</b>',

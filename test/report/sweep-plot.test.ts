@@ -7,7 +7,7 @@ import { grid } from '../../src/sweep/axis.ts';
 import { sweep, type SweepRow } from '../../src/sweep/continuation.ts';
 
 const solution = (status: Status, q: number): Solution => ({
-  status, iterations: 10, residual: 0, state: { q }, observables: { free_energy: -q }, time: 0, init: 'x',
+  status, iterations: 10, residual: 0, params: {}, origin: { model: 'm', file: 'm.yaml', sha256: '', version: '0' }, state: { q }, observables: { free_energy: -q }, time: 0, init: 'x',
 });
 const row = (alpha: number, branch: string, q: number, selected?: boolean, status: Status = 'converged'): SweepRow => ({
   params: { alpha }, branch, solution: solution(status, q), substeps: 0, ...(selected !== undefined && { selected }),

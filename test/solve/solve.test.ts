@@ -27,7 +27,7 @@ describe('solve: every way a solve can end is a status, never an exception', () 
 
   it('nan when an update is not finite, naming the order parameter', () => {
     const s = solve(toy.problem({ mode: 1 }));
-    expect(s.status).toBe('nan');
+    expect(s.status).toBe('non-finite');
     expect(s.message).toMatch(/`x`/);
   });
 

@@ -59,7 +59,7 @@ export function runCheck(argv: readonly string[], out: (s: string) => void): num
 /** What saddle understood of the model, and the warnings about its file. */
 function summary(compiled: Compiled, file: string, out: (s: string) => void): void {
   const { program } = compiled;
-  const m = program.model;
+  const m = program.info;
   const range = (p: { min?: number; max?: number }) => (p.min !== undefined || p.max !== undefined ? ` in [${p.min ?? '-inf'}, ${p.max ?? 'inf'}]` : '');
   const doc = (d?: string) => (d ? `  ${d}` : '');
   out(`${m.name}: ok  (${file})`);
@@ -76,7 +76,7 @@ function summary(compiled: Compiled, file: string, out: (s: string) => void): vo
   if (m.variables.length) {
     out('random variables:');
     for (const v of m.variables) {
-      const law = v.law.kind === 'normal' ? `normal, ${v.law.nodes ?? m.nodes} Gauss-Hermite nodes` : `discrete on {${v.law.values.join(', ')}}`;
+      const law = v.law === 'normal' ? `normal, ${v.nodes ?? m.nodes} Gauss-Hermite nodes` : `discrete on {${(v.values ?? []).join(', ')}}`;
       out(`  ${v.name}: ${law}${doc(v.doc)}`);
     }
   }

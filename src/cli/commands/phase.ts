@@ -2,11 +2,11 @@ import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../base/errors.ts';
-import { loadModel } from '../../pipeline/load.ts';
+import { loadModel, type LoadedModel } from '../../pipeline/load.ts';
 import { didYouMean } from '../../base/suggest.ts';
 import type { CellRecord } from '../../phase/compute.ts';
 import { diagramOf, regionLabels, type Diagram } from '../../phase/diagram.ts';
-import { compileRegions, type Regions } from '../../phase/regions.ts';
+import type { Regions } from '../../phase/regions.ts';
 import { runPhase } from '../../phase/run.ts';
 import { parseLines, parsePhaseAxis, type PhaseSpec } from '../../phase/spec.ts';
 import { formatWarning, type PhaseWarning } from '../../phase/validate.ts';
@@ -105,7 +105,7 @@ export function defaultPhaseOut(spec: PhaseSpec, shard?: { k: number; n: number 
  * Runs (or resumes) a phase diagram with a progress bar; the diagram and the model's regions. `warn` gets each
  * line of the file dropped when it is opened (a corrupt record, a duplicate), before any work.
  */
-export async function computePhase(compiled: Compiled, plan: PhasePlan, out: string, workers: number, shard?: { k: number; n: number },
+export async function computePhase(compiled: LoadedModel, plan: PhasePlan, out: string, workers: number, shard?: { k: number; n: number },
   warn?: (message: string) => void) {
   const { x, y } = plan.spec;
   const t0 = performance.now();
@@ -118,8 +118,7 @@ export async function computePhase(compiled: Compiled, plan: PhasePlan, out: str
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const model = compiled.program.model;
-  const regions = model.regions ? compileRegions(model.regions, compiled.program).regions : undefined;
+  const regions = compiled.regions;
   const diagram = diagramOf(result.header.spec, result.records);
   const cells = result.records.filter((r): r is CellRecord => r.type === 'cell');
   return { result, diagram, cells, regions, seconds };
@@ -147,7 +146,7 @@ export async function runPhaseCommand(argv: readonly string[], out: (s: string) 
   for (const p of plots) checkOutputPath(p, '--plot');
 
   const { result, diagram, cells, regions, seconds } = await computePhase(compiled, plan, outFile, workers, shard, out);
-  const name = compiled.program.model.name;
+  const name = compiled.program.info.name;
   out(`phase diagram of ${name}: ${x.name} (${x.values.length}) x ${y.name} (${y.values.length}), branches ${inits.join(', ')}${lines.length ? `; lines ${lines.map((l) => l.name).join(', ')}` : ''}${shard ? `; shard ${shard.k}/${shard.n}` : ''}`);
   out(`${result.computed} records computed, ${result.reused} from an earlier run, in ${seconds.toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''}; written to ${outFile}`);
   for (const line of phaseSummary(diagram, cells, regions)) out(`  ${line}`);

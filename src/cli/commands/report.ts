@@ -1,23 +1,23 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname, relative, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../base/errors.ts';
-import { checkOutputPath, MAX_MODEL_BYTES, readBytesBounded, writeFileAtomic } from '../../io/files.ts';
+import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { latexSymbol, programLatex } from '../../ir/latex.ts';
 import { loadModel } from '../../pipeline/load.ts';
 import { didYouMean } from '../../base/suggest.ts';
 import { renderReport, solverDiagnostics, type Cell, type Figure, type PhaseSection, type ReportContent, type ReportTable } from '../../report/html.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
-import { cells, columns } from '../../report/table.ts';
+import { cells, columns, ORIGIN_COLUMNS } from '../../report/table.ts';
 import { solve } from '../../solve/iterate.ts';
 import type { Solution, SolveOptions } from '../../solve/solution.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { findThreshold, THRESHOLD_KINDS, type Threshold, type ThresholdKind, type ThresholdSpec } from '../../transitions/threshold.ts';
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
+import { own } from '../../base/names.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -220,13 +220,13 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   if (notFound.length) notes.push({ tone: 'warn', text: `${notFound.length} threshold${notFound.length > 1 ? 's were' : ' was'} not found in the range searched: see the thresholds.` });
   if (disagree.length) notes.push({ tone: 'bad', text: `Theory and simulation disagree at ${disagree.length} point${disagree.length > 1 ? 's' : ''}: see theory against simulation.` });
 
-  const model = compiled.program.model;
+  const model = compiled.program.info;
   const content: ReportContent = {
     title: (values.title as string | undefined) ?? `${model.name}`,
     model: {
       name: model.name, file: displayPath(model.file), description: model.description,
       ...(model.conventions && { conventions: model.conventions }), ...(model.source && { source: model.source }),
-      sha256: createHash('sha256').update(readBytesBounded(model.file, MAX_MODEL_BYTES)).digest('hex'),
+      sha256: model.sha256,
     },
     provenance: { command: commandLine(argv), version: version(), date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
     parameters: parameterTable(compiled, params, axis),
@@ -259,7 +259,7 @@ function thresholdSpec(text: string, compiled: Compiled, fixed: Readonly<Record<
   const usage = 'write --threshold KIND:NAME=LO:HI, e.g. first-order:alpha=1:2 or level:alpha=0.2:0.5,observable=mse,level=0.5';
   const m = /^\s*([a-z-]+):([A-Za-z_][A-Za-z0-9_]*)=([^:,]+):([^:,]+)((?:,[^,]+)*)\s*$/.exec(text);
   if (!m) throw new UsageError(`cannot read \`--threshold ${text}\``, usage);
-  const kind = ALIASES[m[1]] ?? (THRESHOLD_KINDS.includes(m[1] as ThresholdKind) ? (m[1] as ThresholdKind) : undefined);
+  const kind = own(ALIASES, m[1]) ?? (THRESHOLD_KINDS.includes(m[1] as ThresholdKind) ? (m[1] as ThresholdKind) : undefined);
   if (!kind) throw new UsageError(`--threshold ${text}: \`${m[1]}\` is not a threshold kind`, `kinds: ${THRESHOLD_KINDS.join(', ')} (aliases: algorithmic, information-theoretic)`);
   const [lo, hi] = [Number(m[3]), Number(m[4])];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new UsageError(`--threshold ${text}: need numbers LO < HI`, usage);
@@ -351,7 +351,10 @@ function solutionTable(compiled: Compiled, s: Solution, init: string): ReportTab
 
 function sweepTable(rows: readonly SweepRow[], axis: Axis, problem: { stateNames: readonly string[]; observableNames: readonly string[] },
   sim: SimulationPlan | undefined, sims: ReadonlyMap<string, SimulationRun>, key: (p: Readonly<Record<string, number>>) => string): ReportTable {
-  const cols = columns([axis.name], problem).filter((c) => c !== 'selected' || rows.some((r) => r.selected !== undefined));
+  // a page's table: the swept parameter only (the parameters and the model's origin have their own tables)
+  const cols = columns([axis.name], { ...problem, paramNames: [axis.name] })
+    .filter((c) => !(ORIGIN_COLUMNS as readonly string[]).includes(c) && (c !== 'warning' || rows.some((r) => r.solution.warnings?.length))
+      && (c !== 'selected' || rows.some((r) => r.selected !== undefined)));
   const simCols = sim ? sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]) : [];
   return {
     header: [...cols, ...simCols],
@@ -438,7 +441,7 @@ async function phaseOf(compiled: Compiled, plan: PhasePlan, file: string, worker
     rows: pts.map((p, k) => [x.values[k], p?.found ? p.threshold : NaN, p?.found ? p.tolerance : NaN, p?.evaluations ?? NaN, p?.found ? '' : (p?.message ?? 'not computed')]),
   }));
   return {
-    svg: await renderHeatMapSvg(heatMapOf(diagram, compiled.program.model.name, plan.quantity, regions)),
+    svg: await renderHeatMapSvg(heatMapOf(diagram, compiled.program.info.name, plan.quantity, regions)),
     caption: `${plan.quantity} of the equilibrium branch over ${x.name} × ${y.name} (${x.values.length} × ${y.values.length} cells, `
       + `each solved cold from ${inits.join(', ')}; the equilibrium is the converged branch of lowest free energy)`
       + `${diagram.lines.size ? `, with the lines ${[...diagram.lines.keys()].join(', ')} traced along ${x.name}` : ''}`

@@ -27,8 +27,8 @@ ${PRIOR_HELP}
 
 Exit codes: 0 converged, 3 not converged (the result is still printed), 2 bad input.`;
 
-const toJson = (model: string, params: Record<string, number>, s: Solution) => ({
-  model, params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
+const toJson = (s: Solution) => ({
+  model: s.origin.model, file: s.origin.file, model_sha256: s.origin.sha256, saddle_version: s.origin.version, params: s.params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
   observables: s.observables, time: s.time, init: s.init, ...(s.message !== undefined && { message: s.message }),
   ...(s.warnings !== undefined && { warnings: s.warnings }),
 });
@@ -48,7 +48,7 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
   const branch = (i: number) => (all ? { fixed_point: pointOf[i] ?? null, selected: pointOf[i] !== undefined && pointOf[i] === selected } : {});
   const ok = solutions.some((s) => s.status === 'converged');
   if (values.json) {
-    const objs = solutions.map((s, i) => ({ ...toJson(problem.model, params, s), ...branch(i) }));
+    const objs = solutions.map((s, i) => ({ ...toJson(s), ...branch(i) }));
     out(JSON.stringify(all ? objs : objs[0], jsonNumbers));
     return ok ? EXIT.ok : EXIT.notConverged;
   }

@@ -7,10 +7,11 @@ import { didYouMean } from '../../base/suggest.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
 import { closeWorkers, simulateParallel, type SimulationRun } from '../../verify/compare.ts';
-import { cells, columns, CsvWriter, textTable } from '../../report/table.ts';
+import { cells, columns, CsvWriter, textTable, csvLine } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
 import { checkGridSize, MAX_GRID_POINTS, parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
+import { VERSION } from '../../base/version.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -186,14 +187,16 @@ export async function runSweep(argv: readonly string[], out: (s: string) => void
   const done = new Set<string>(); // the files written
   if (outFile !== undefined && !asCsv) {
     const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
-    const json = JSON.stringify({ model: base.model, file: base.file, params, axes, columns: cols,
+    const json = JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, axes, columns: cols,
       rows: rows.map((r) => {
         const values = rowCells(r);
         return Object.fromEntries(cols.map((c, j) => [c, values[j]]));
       }) }, jsonNumbers, 1);
     if (await save(() => writeFileAtomic(outFile, json))) done.add(outFile);
   } else if (outFile !== undefined) {
-    done.add(outFile);
+    // The rows went to the file as they were solved; which branch is the equilibrium at each point is known only
+    // now (several branches): the file is written again, whole, with `selected` filled in.
+    if (!rows.some((r) => r.selected !== undefined) || await save(() => writeFileAtomic(outFile, `${[cols, ...rows.map(rowCells)].map(csvLine).join('\n')}\n`))) done.add(outFile);
   }
   // vega and resvg take a second to load: only when a plot is asked for.
   const { prettySymbol, renderSvg, renderPng, plotNotes } = plots.length ? await import('../../report/plot.ts')

@@ -3,6 +3,8 @@ import { loadModel } from '../../pipeline/load.ts';
 import { fmt } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
 import { findThreshold, THRESHOLD_KINDS, type ThresholdKind } from '../../transitions/threshold.ts';
+import { VERSION } from '../../base/version.ts';
+import { own } from '../../base/names.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -53,13 +55,14 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
   const hi = num(m[3], 'param HI');
   if (lo === undefined || hi === undefined || !(lo < hi)) throw new UsageError(`--param ${values.param}: need LO < HI`);
   const kindArg = String(values.kind ?? '');
-  const kind = ALIASES[kindArg] ?? (THRESHOLD_KINDS.includes(kindArg as ThresholdKind) ? (kindArg as ThresholdKind) : undefined);
+  const kind = own(ALIASES, kindArg) ?? (THRESHOLD_KINDS.includes(kindArg as ThresholdKind) ? (kindArg as ThresholdKind) : undefined);
   if (!kind) throw new UsageError(`--kind ${kindArg || '(missing)'}: not a threshold kind`, `kinds: ${THRESHOLD_KINDS.join(', ')} (aliases: algorithmic, information-theoretic)`);
   const direction = values.direction === undefined ? undefined : String(values.direction);
   if (direction !== undefined && direction !== 'forward' && direction !== 'backward') throw new UsageError(`--direction ${direction}: expected forward or backward`);
   const solver = solveOptions({ ...values, tol: undefined }); // --tol is the threshold's tolerance here
+  const fixed = parseSet(values.set as string[] | undefined);
   const t = findThreshold(compiled, {
-    kind, param: m[1], lo, hi, fixed: parseSet(values.set as string[] | undefined), solver,
+    kind, param: m[1], lo, hi, fixed, solver,
     ...(values.tol !== undefined && { tol: num(values.tol, 'tol', (x) => x > 0) }),
     ...(values.observable !== undefined && { observable: String(values.observable) }),
     ...(values.level !== undefined && { level: num(values.level, 'level') }),
@@ -69,7 +72,10 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3 && x <= MAX_SCAN, `an integer from 3 to ${MAX_SCAN}`) }),
   });
   if (values.json) {
-    out(JSON.stringify(t, jsonNumbers));
+    // where the number comes from: the model, its file's sha256, saddle's version, every other parameter's value
+    const base = compiled.problem(fixed);
+    const params = Object.fromEntries(base.paramNames.flatMap((p, i) => (p === t.param ? [] : [[p, base.params[i]]])));
+    out(JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, ...t }, jsonNumbers));
   } else if (t.found) {
     out(`${t.kind} threshold: ${t.param} = ${fmt(t.threshold)} +- ${fmt(t.tolerance)}  (bracket [${t.bracket.map((b) => b.toPrecision(10)).join(', ')}], ${t.evaluations} solves)`);
   } else {

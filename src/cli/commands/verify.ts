@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { UsageError } from '../../base/errors.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { loadModel } from '../../pipeline/load.ts';
@@ -8,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
 import { compareTrajectory, simulateTrajectory, type SimulatedTrajectory } from '../../verify/trajectory.ts';
 import type { Compiled } from '../../compile/compile.ts';
+import { VERSION } from '../../base/version.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel } from '../models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
@@ -92,8 +94,12 @@ const OPTIONS = {
   seed: { type: 'string' as const }, json: { type: 'boolean' as const }, workers: { type: 'string' as const },
 };
 
-const runJson = (model: string, r: SimulationRun) => ({
-  model, params: r.params, d: r.d, n: r.trials[0]?.n, seed: r.seed, trials: r.trials.length, summary: r.summary,
+/** Where the numbers of an output come from: the model, its file's sha256, saddle's version. */
+const originJson = (compiled: Compiled) => ({
+  model: compiled.program.info.name, file: compiled.program.info.file, model_sha256: compiled.program.info.sha256, saddle_version: VERSION,
+});
+const runJson = (compiled: Compiled, r: SimulationRun) => ({
+  ...originJson(compiled), params: r.params, d: r.d, n: r.trials[0]?.n, seed: r.seed, trials: r.trials.length, summary: r.summary,
   runs: r.trials.map((t) => ({
     trial: t.seed.trial, converged: t.converged, certificate: t.certificate, iterations: t.iterations, time: t.time, values: t.values,
     ...(t.message !== undefined && { message: t.message }), ...(t.trajectory && { trajectory: t.trajectory }),
@@ -105,7 +111,10 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
   const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')), undefined, loadOptions(values));
   const outFile = values.out as string | undefined;
-  if (outFile !== undefined) checkOutputPath(outFile, '--out');
+  if (outFile !== undefined) {
+    if (extname(outFile).toLowerCase() !== '.json') throw new UsageError(`--out ${outFile}: simulate writes JSON: give a .json file`, `e.g. --out ${outFile.replace(/\.[^./]*$/, '')}.json`);
+    checkOutputPath(outFile, '--out');
+  }
   const p = plan(values, compiled);
   const iterations = trajectoryLength(values.trajectory);
   const progress = new Progress(p.points.length * p.trials);
@@ -124,7 +133,7 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
   } finally {
     await closeWorkers();
   }
-  const json = runs.map((r, i) => ({ ...runJson(compiled.program.model.name, r), ...(paths[i] && { iterations, steps: paths[i] }) }));
+  const json = runs.map((r, i) => ({ ...runJson(compiled, r), ...(paths[i] && { iterations, steps: paths[i] }) }));
   if (values.json) out(JSON.stringify(json.length === 1 ? json[0] : json, jsonNumbers));
   else {
     for (const [i, r] of runs.entries()) {
@@ -190,7 +199,7 @@ export async function runVerify(argv: readonly string[], out: (s: string) => voi
   }
   const pass = points.every((pt) => pt.rows.every((r) => r.pass));
   if (values.json) {
-    out(JSON.stringify({ model: compiled.program.model.name, pass, tolerance, points }, jsonNumbers));
+    out(JSON.stringify({ ...originJson(compiled), pass, tolerance, points }, jsonNumbers));
   } else {
     for (const pt of points) {
       out(`params ${Object.entries(pt.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}  d=${pt.d} trials=${pt.trials} seed=${pt.seed}  theory: ${pt.theory}`);
@@ -234,7 +243,7 @@ async function verifyTrajectory(compiled: Compiled, p: Plan, iterations: number,
   }
   const pass = points.every((pt) => pt.pass);
   if (values.json) {
-    out(JSON.stringify({ model: compiled.program.model.name, pass, tolerance, iterations, points }, jsonNumbers));
+    out(JSON.stringify({ ...originJson(compiled), pass, tolerance, iterations, points }, jsonNumbers));
   } else {
     for (const pt of points) {
       out(`params ${Object.entries(pt.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}  d=${pt.d} trials=${pt.trials} seed=${pt.seed}`
