@@ -15,7 +15,7 @@
  * | gamp_cs_d2000_n1000_iterations | iterations | its iteration count |
  */
 import { loadModel } from '../src/pipeline/load.ts';
-import { drawSamples, drawTeacher, makeInstance } from '../src/simulate/data.ts';
+import { drawSamples, drawTeacher, makeInstance, priorOf, channelOf } from '../src/simulate/data.ts';
 import { gamp, glmFunctions } from '../src/simulate/gamp.ts';
 import { matTVec, matVec } from '../src/simulate/linalg.ts';
 import { mills } from '../src/numerics/special.ts';
@@ -79,7 +79,7 @@ export async function benchGamp(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const perceptron = loadModel('equations/perceptron-bayes.yaml').problem({ alpha: 2 });
   const fns = glmFunctions(perceptron.kernels.functions);
-  const inst = makeInstance({ d: 2000, alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 0 } });
+  const inst = makeInstance({ d: 2000, alpha: 2, prior: priorOf('gaussian'), channel: channelOf('sign'), seed: { master: 1, trial: 0 } });
   const { X, y, n, d } = inst;
 
   const compiled = timed(() => gamp(inst, fns, { maxIterations: 50, tol: 0, adaptive: false }));
@@ -108,8 +108,8 @@ export async function benchGamp(): Promise<BenchResult[]> {
   const cs = loadModel('equations/cs-bayes.yaml').problem({ alpha: 0.5, rho: 0.2, Delta: 1e-4 });
   const csFns = glmFunctions(cs.kernels.functions);
   const seed = { master: 1, trial: 0 };
-  const teacher = drawTeacher({ kind: 'gauss-bernoulli', rho: 0.2 }, 2000, seed).map((x) => x / Math.sqrt(0.2));
-  const data = drawSamples({ kind: 'linear', Delta: 1e-4 }, teacher, 1000, seed);
+  const teacher = drawTeacher(priorOf('gauss-bernoulli', 0.2, 0.2), 2000, seed).map((x) => x / Math.sqrt(0.2));
+  const data = drawSamples(channelOf('linear', 1e-4), teacher, 1000, seed);
   let iterations = 0;
   const converge = timed(() => { iterations = gamp(data, csFns).iterations; });
   results.push(

@@ -13,7 +13,7 @@
  *
  * Issue targets: ridge d = 1000, n = 2000 under 1 s per trial; logistic d = 1000, n = 3000 under 5 s.
  */
-import { makeInstance, type InstanceSpec } from '../src/simulate/data.ts';
+import { makeInstance, type InstanceSpec, priorOf, channelOf } from '../src/simulate/data.ts';
 import { hinge } from '../src/simulate/estimators/hinge.ts';
 import { huber } from '../src/simulate/estimators/huber.ts';
 import { lasso } from '../src/simulate/estimators/lasso.ts';
@@ -38,17 +38,17 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { name: 'ridge', d: 1000, trials: 3, spec: { alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'linear', Delta: 0.5 } }, fit: (x) => ridge(x, 0.1) },
-  { name: 'logistic', d: 1000, trials: 3, spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } }, fit: (x) => logistic(x, 0.1) },
-  { name: 'hinge', d: 1000, trials: 1, spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } }, fit: (x) => hinge(x, 0.1) },
+  { name: 'ridge', d: 1000, trials: 3, spec: { alpha: 2, prior: priorOf('gaussian'), channel: channelOf('linear', 0.5) }, fit: (x) => ridge(x, 0.1) },
+  { name: 'logistic', d: 1000, trials: 3, spec: { alpha: 3, prior: priorOf('gaussian'), channel: channelOf('sign') }, fit: (x) => logistic(x, 0.1) },
+  { name: 'hinge', d: 1000, trials: 1, spec: { alpha: 3, prior: priorOf('gaussian'), channel: channelOf('sign') }, fit: (x) => hinge(x, 0.1) },
   {
     name: 'huber', d: 1000, trials: 1,
-    spec: { alpha: 3, prior: { kind: 'gaussian' }, channel: { kind: 'outliers', Delta: 0.1, DeltaOut: 10, eps: 0.1 } },
+    spec: { alpha: 3, prior: priorOf('gaussian'), channel: channelOf('outliers', 0.1, 0.1, 10) },
     fit: (x) => huber(x, 0.1, 1),
   },
   {
     name: 'lasso', d: 1000, trials: 1,
-    spec: { alpha: 3, prior: { kind: 'gauss-bernoulli', rho: 0.2 }, channel: { kind: 'linear', Delta: 0.01 } },
+    spec: { alpha: 3, prior: priorOf('gauss-bernoulli', 0.2, 0.2), channel: channelOf('linear', 0.01) },
     fit: (x) => lasso(x, 0.1),
   },
 ];
@@ -80,7 +80,7 @@ export async function benchSimulate(): Promise<BenchResult[]> {
       trial.push(end - start);
       fit.push(end - mid);
       certificate = Math.max(certificate, f.certificate);
-      converged += f.converged ? 1 : 0;
+      converged += f.status === 'converged' ? 1 : 0;
       kind = f.certificateKind;
     }
     const n = Math.round(c.spec.alpha * c.d);

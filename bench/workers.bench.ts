@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../src/pipeline/load.ts';
-import { closeWorkers, simulateParallel, type SimulationRun } from '../src/verify/compare.ts';
+import { closeWorkers, simulateParallel, type SimulationRun } from '../src/simulate/run.ts';
 import { cpuMs } from './clock.ts';
 
 export interface BenchResult {

@@ -24,7 +24,8 @@ function newest(dir) {
   return t;
 }
 
-const built = existsSync(stamp) && statSync(stamp).mtimeMs >= newest(`${root}src`);
+// an installed package has dist/ and no src/: always the build
+const built = !existsSync(`${root}src`) || (existsSync(stamp) && statSync(stamp).mtimeMs >= newest(`${root}src`));
 let main;
 if (built) {
   ({ main } = await import('../dist/cli/main.js'));

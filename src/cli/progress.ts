@@ -2,6 +2,7 @@
 export class Progress {
   private done = 0;
   private failed = 0;
+  private drawn = false;
   private readonly enabled: boolean;
 
   constructor(private readonly total: number, private readonly stream: NodeJS.WriteStream = process.stderr) {
@@ -9,14 +10,26 @@ export class Progress {
   }
 
   tick(label: string, ok: boolean): void {
-    this.done++;
+    this.update(this.done + 1, label, ok);
+  }
+
+  /** Sets the count done (work counted elsewhere, e.g. a search's evaluations against its budget) and draws. */
+  update(done: number, label: string, ok: boolean): void {
+    this.done = done;
     if (!ok) this.failed++;
     if (!this.enabled) return;
     const width = 30;
-    const filled = Math.round((width * this.done) / this.total);
+    const filled = Math.min(width, Math.round((width * this.done) / this.total));
     const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
     const fails = this.failed ? `, ${this.failed} not converged` : '';
     this.stream.write(`\r[${bar}] ${this.done}/${this.total}${fails} ${label}`.padEnd(this.stream.columns ?? 80).slice(0, (this.stream.columns ?? 80) - 1));
-    if (this.done === this.total) this.stream.write('\n');
+    this.drawn = true;
+    if (this.done === this.total) { this.stream.write('\n'); this.drawn = false; }
+  }
+
+  /** Ends the line when the work stopped before the total (a search that needed less than its budget). */
+  end(): void {
+    if (this.enabled && this.drawn) this.stream.write('\n');
+    this.drawn = false;
   }
 }

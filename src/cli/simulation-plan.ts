@@ -1,7 +1,7 @@
 import type { Compiled } from '../compile/compile.ts';
 import { UsageError } from '../base/errors.ts';
 import { sampleCount } from '../simulate/data.ts';
-import { simulationOf } from '../verify/compare.ts';
+import { simulationOf } from '../simulate/run.ts';
 
 /** The largest dimension d of a simulated instance. */
 export const MAX_DIMENSION = 1_000_000;

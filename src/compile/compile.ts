@@ -5,6 +5,7 @@ import { didYouMean } from '../base/suggest.ts';
 import type { SolverDefaults } from '../model/types.ts';
 import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
 import { specialScope } from '../ir/builtins.ts';
+import { measureRuntime } from '../ir/measures/index.ts';
 import { generate } from './generate.ts';
 import { dict, own } from '../base/names.ts';
 import type { Kernels } from '../ir/kernels.ts';
@@ -49,7 +50,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
     // user functions by name, for GAMP (fa, fv, gout, dgout); the generated code knows them by index only
     return { update: k.update, observables: k.observables, functions: dict(program.functions.map((f, i) => [f.name, k.functions[i]])) };
   };
-  const S = specialScope();
+  const S = { ...specialScope(), ...measureRuntime() };
   const T = tables.map((n) => gaussHermite(n));
   const paramNames = program.params.map((p) => p.name);
   const stateNames = program.state.map((s) => s.name);

@@ -1,10 +1,9 @@
 import type { Issue, IssueCode, Loc } from '../base/issues.ts';
-import { didYouMean } from '../base/suggest.ts';
 import type { Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, VariableDecl } from '../model/types.ts';
-import { CHANNELS } from './channels.ts';
+import { lookupPiece, resolveArgs, type Add } from '../pieces/args.ts';
+import { CHANNELS, PRIORS } from '../pieces/library.ts';
+import type { ChannelPiece, ChannelTheory, Decls, PriorPiece, PriorTheory, Text } from '../pieces/types.ts';
 import { densityPrior, discretePrior, likelihoodChannel } from './generic.ts';
-import type { ChannelPiece, Decls, PieceParam, PriorPiece, Text } from './pieces.ts';
-import { PRIORS } from './priors.ts';
 import { applyPlaceholder, renameIdentifiers, splitSignature } from './text.ts';
 import type { BuiltinRef, GlmSpec, PriorSpec } from './types.ts';
 
@@ -66,14 +65,14 @@ export function expandGlm(input: Model): Expansion {
   const prior = priorSpec === undefined ? undefined : resolvePrior(priorSpec, model, add);
   const channel = channelSpec === undefined ? undefined
     : channelSpec.kind === 'builtin' ? resolve(channelSpec, CHANNELS, 'channel', model, add)
-      : { piece: likelihoodChannel(channelSpec), args: new Map<string, string>() };
+      : { theory: likelihoodChannel(channelSpec), args: new Map<string, string>() };
   const nodes = (s: typeof priorSpec | typeof channelSpec) => (s && 'nodes' in s ? s.nodes : undefined);
 
   const out = new Builder();
   const pi: Instance = { prefix: PRIOR_PREFIX, args: prior?.args ?? new Map(), loc: priorSpec?.loc ?? spec.loc };
   const ci: Instance = { prefix: CHANNEL_PREFIX, args: channel?.args ?? new Map(), loc: channelSpec?.loc ?? spec.loc };
-  const p = prior?.piece ?? UNRESOLVED_PRIOR;
-  const c = channel?.piece ?? UNRESOLVED_CHANNEL;
+  const p = prior?.theory ?? UNRESOLVED_PRIOR;
+  const c = channel?.theory ?? UNRESOLVED_CHANNEL;
   const accurate = spec.stateEvolution === 'accurate';
 
   // GAMP pieces and shared declarations, prior first (a function used inside D must come first).
@@ -128,19 +127,20 @@ export function expandGlm(input: Model): Expansion {
   };
 }
 
-export type Add = (code: IssueCode, loc: Loc, message: string, symbol?: string, hint?: string) => void;
+export type { Add } from '../pieces/args.ts';
 
-/** A prior of the section resolved to its piece and arguments (built-in, or given by its density or values). */
-export function resolvePrior(spec: PriorSpec, model: Model, add: Add): { piece: PriorPiece; args: Map<string, string> } | undefined {
+/** A prior of the section resolved to its theory forms and arguments (a piece of the library, or given by its
+ * density or values). */
+export function resolvePrior(spec: PriorSpec, model: Model, add: Add): { theory: PriorTheory; args: Map<string, string> } | undefined {
   return spec.kind === 'builtin' ? resolve(spec, PRIORS, 'prior', model, add)
-    : { piece: spec.kind === 'density' ? densityPrior(spec) : discretePrior(spec), args: new Map<string, string>() };
+    : { theory: spec.kind === 'density' ? densityPrior(spec) : discretePrior(spec), args: new Map<string, string>() };
 }
 
 type Averages = NonNullable<Expansion['averages']>;
 
 /** The teacher's averages in the model's names (parenthesised: a template may be a sum, e.g. the atom and the
  * density of a ReLU label). */
-function averagesOf(pi: Instance, p: PriorPiece, ci: Instance, c: ChannelPiece): Averages {
+function averagesOf(pi: Instance, p: PriorTheory, ci: Instance, c: ChannelTheory): Averages {
   return {
     teacher: teacherAverage(pi, p),
     labels: (omega, V, f) => `(${applyPlaceholder(
@@ -149,12 +149,12 @@ function averagesOf(pi: Instance, p: PriorPiece, ci: Instance, c: ChannelPiece):
 }
 
 /** E over w* ~ prior of f(w*), in the model's names. */
-export function teacherAverage(pi: Instance, p: PriorPiece): Averages['teacher'] {
+export function teacherAverage(pi: Instance, p: PriorTheory): Averages['teacher'] {
   return (f) => `(${applyPlaceholder(rename(pi, p.teacher.average, ['F']), f)})`;
 }
 
 /** The prior's half of state evolution on the Nishimori line: q(qhat) and Psi_w(qhat) - rho_w qhat / 2. */
-export function priorEquations(out: Builder, pi: Instance, p: PriorPiece, accurate: boolean, nodes: number | undefined,
+export function priorEquations(out: Builder, pi: Instance, p: PriorTheory, accurate: boolean, nodes: number | undefined,
   teacher: Averages['teacher']): { q: string; psi: string } {
   if (accurate && p.accurate) {
     out.decls(pi, p.accurate.decls);
@@ -172,7 +172,7 @@ export function priorEquations(out: Builder, pi: Instance, p: PriorPiece, accura
 }
 
 /** The channel's half: fisher(q) = E_xi int dy Zout gout^2 (qhat = alpha fisher) and Psi_out(q). */
-function channelEquations(out: Builder, ci: Instance, c: ChannelPiece, accurate: boolean, nodes: number | undefined,
+function channelEquations(out: Builder, ci: Instance, c: ChannelTheory, accurate: boolean, nodes: number | undefined,
   labels: Averages['labels']): { fisher: string; psi: string } {
   if (accurate && c.accurate) {
     out.decls(ci, c.accurate.decls);
@@ -234,48 +234,26 @@ export function merge(
   };
 }
 
-/** Looks a piece up and checks its arguments: each a declared parameter or a number. */
+/**
+ * Looks a piece up in the library (among those with theory forms) and checks its arguments: each a declared
+ * parameter or a number (pieces/args.ts, shared with the simulation section). The piece's theory text then reads
+ * each parameter as the model's parameter name or the number, parenthesised.
+ */
 function resolve<P extends PriorPiece | ChannelPiece>(
   ref: BuiltinRef, library: ReadonlyMap<string, P>, what: 'prior' | 'channel', model: Model, add: Add,
-): { piece: P; args: Map<string, string> } | undefined {
-  const piece = library.get(ref.name);
-  if (!piece) {
-    add('unknown-piece', ref.loc, `unknown ${what} \`${ref.name}\``, ref.name,
-      didYouMean(ref.name, library.keys()) ?? `${what}s: ${[...library.values()].map(signature).join(', ')}`);
-    return undefined;
-  }
-  const required = piece.params.filter((x) => x.default === undefined).length;
-  if (ref.args.length < required || ref.args.length > piece.params.length) {
-    const want = required === piece.params.length ? `${required}` : `${required} or ${piece.params.length}`;
-    add('wrong-arity', ref.loc, `the ${what} \`${piece.name}\` takes ${want} argument${want === '1' ? '' : 's'}, got ${ref.args.length}`, piece.name,
-      `${signature(piece)}${piece.params.length ? `: ${piece.params.map((x) => `${x.name} = ${x.doc}`).join('; ')}` : ''}`);
-    return undefined;
-  }
-  const params = new Set(model.params.map((x) => x.name));
+): { theory: NonNullable<P['theory']>; args: Map<string, string> } | undefined {
+  const piece = lookupPiece(ref, library, what, 'theory', add, (p) => p.theory !== undefined,
+    (p) => `the ${what} \`${p.name}\` has no theory forms: it exists for simulations only (\`simulation: ${what === 'prior' ? 'teacher' : 'channel'}: ${p.name}\`)`);
+  if (!piece) return undefined;
+  const resolved = resolveArgs(ref, piece, what, 'theory', model.params.map((x) => x.name), add);
+  if (!resolved) return undefined;
   const args = new Map<string, string>();
-  let ok = true;
-  piece.params.forEach((param: PieceParam, i) => {
-    const a = ref.args[i];
-    if (a === undefined) args.set(param.name, `(${param.default})`);
-    else if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(a.text)) args.set(param.name, `(${a.text})`);
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.text)) {
-      if (params.has(a.text)) args.set(param.name, a.text);
-      else {
-        ok = false;
-        add('unknown-symbol', a.loc, `\`${a.text}\` (the ${param.name} of \`${piece.name}\`) is not a parameter of the model`, a.text,
-          didYouMean(a.text, params) ?? `declare it under params, e.g. \`${a.text}: { default: ..., doc: "${param.doc}" }\``);
-      }
-    } else {
-      ok = false;
-      add('bad-value', a.loc, `an argument of \`${piece.name}\` is a parameter name or a number, got \`${a.text}\``, undefined,
-        'declare a parameter for it under params and pass its name');
-    }
+  piece.params.forEach((param, i) => {
+    const a = resolved[i];
+    if (!param.simulationOnly) args.set(param.name, a.kind === 'param' ? a.name : `(${a.text})`);
   });
-  return ok ? { piece, args } : undefined;
+  return { theory: piece.theory as NonNullable<P['theory']>, args };
 }
-
-const signature = (p: PriorPiece | ChannelPiece) =>
-  p.params.length ? `${p.name}(${p.params.map((x) => (x.default === undefined ? x.name : `${x.name}?`)).join(', ')})` : p.name;
 
 export const local = (inst: Instance, name: string) => (PUBLIC.has(name) ? name : inst.args.get(name) ?? inst.prefix + name);
 
@@ -343,11 +321,9 @@ export class Builder {
 
 /** Stand-ins after a mistake in the section, so that the rest of the model is still checked without
  * spurious unknown names. */
-export const UNRESOLVED_PRIOR: PriorPiece = {
-  name: '?', doc: '', params: [], secondMoment: 'NaN', logZw: 'NaN', fa: 'NaN', fv: 'NaN', teacher: { average: 'F(0)' },
-  accurate: { q: 'NaN', psi: 'NaN' },
+export const UNRESOLVED_PRIOR: PriorTheory = {
+  secondMoment: 'NaN', logZw: 'NaN', fa: 'NaN', fv: 'NaN', teacher: { average: 'F(0)' }, accurate: { q: 'NaN', psi: 'NaN' },
 };
-const UNRESOLVED_CHANNEL: ChannelPiece = {
-  name: '?', doc: '', params: [], floor: 0, logZout: 'NaN', gout: 'NaN', dgout: 'NaN', labels: { average: 'F(0)' },
-  accurate: { fisher: 'NaN', psi: 'NaN' },
+const UNRESOLVED_CHANNEL: ChannelTheory = {
+  floor: 0, logZout: 'NaN', gout: 'NaN', dgout: 'NaN', labels: { average: 'F(0)' }, accurate: { fisher: 'NaN', psi: 'NaN' },
 };

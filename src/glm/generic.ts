@@ -1,9 +1,10 @@
-import type { ChannelPiece, PriorPiece, Text } from './pieces.ts';
+import type { ChannelTheory, PriorTheory, Text } from '../pieces/types.ts';
 import type { DensityPrior, DiscretePrior, LikelihoodChannel } from './types.ts';
 
 /**
- * Pieces given by the user: a prior by its density or by finitely many values, a channel by its likelihood
- * P(y | z). Everything else follows by Gauss-Hermite quadrature, written as model-language text around the
+ * Pieces given by the user in a glm or lowrank section: a prior by its density or by finitely many values, a
+ * channel by its likelihood P(y | z); their theory forms (pieces/types.ts), not pieces of the library (they have
+ * no name, no sampler: a simulation draws from the library's pieces). Everything else follows by Gauss-Hermite quadrature, written as model-language text around the
  * user's expressions (which keep their place in the file for error messages).
  *
  * Accuracy (docs/model-files.md, "glm"): the quadratures are exact for Gaussian densities and likelihoods and
@@ -33,7 +34,7 @@ export function splitExpectation(v: string, cuts: readonly string[], body: strin
  * p must not have heavier tails than that Gaussian where it matters (for an exponential tail, take scale a few
  * times the prior's standard deviation), since every rule cuts its range where the Gaussian weight vanishes.
  */
-export function densityPrior(spec: DensityPrior): PriorPiece {
+export function densityPrior(spec: DensityPrior): PriorTheory {
   const nodes = spec.nodes;
   const w = 'B * sg2(A) + sqrt(sg2(A)) * u';
   const kinks = spec.kinks ?? [];
@@ -41,9 +42,6 @@ export function densityPrior(spec: DensityPrior): PriorPiece {
   const tilted = (body: string) => splitExpectation('u', kinks.map((k) => `((${k}) - B * sg2(A)) / sqrt(sg2(A))`), body);
   const teacher = (body: string) => splitExpectation('u0', kinks.map((k) => `(${k}) / scale`), body);
   return {
-    name: 'density',
-    doc: 'prior given by its density p(w)',
-    params: [],
     decls: {
       variables: {
         u: { law: 'normal', ...(nodes !== undefined && { nodes }), doc: 'Gaussian variable of the tilted prior' },
@@ -72,15 +70,12 @@ export function densityPrior(spec: DensityPrior): PriorPiece {
 
 /** A prior on the values v_k with probabilities p_k (uniform unless given): Zw = sum_k p_k exp(B v_k - A v_k^2 / 2),
  * summed with the largest exponent factored out. */
-export function discretePrior(spec: DiscretePrior): PriorPiece {
+export function discretePrior(spec: DiscretePrior): PriorTheory {
   const n = spec.values.length;
   const v = spec.values.map((x) => `(${x})`);
   const probs: readonly Text[] = spec.probs ?? v.map(() => `1 / ${n}`);
   const terms = (k: string) => v.map((x, i) => `p${i + 1} * ${x}^${k} * exp(ex(B, A, ${x}) - mx(B, A))`).join(' + ');
   return {
-    name: 'discrete',
-    doc: 'prior on finitely many values',
-    params: [],
     decls: {
       definitions: Object.fromEntries(probs.map((p, i) => [`p${i + 1}`, p])),
       functions: {
@@ -108,7 +103,7 @@ export function discretePrior(spec: DiscretePrior): PriorPiece {
  * real line, integrated by Gauss-Hermite around N(omega, V + y_scale^2) (exact weight for additive Gaussian
  * noise of variance y_scale^2).
  */
-export function likelihoodChannel(spec: LikelihoodChannel): ChannelPiece {
+export function likelihoodChannel(spec: LikelihoodChannel): ChannelTheory {
   const nodes = spec.nodes;
   const P = 'likelihood(y, omega + sqrt(V) * t)';
   const labels = spec.labels;
@@ -117,9 +112,6 @@ export function likelihoodChannel(spec: LikelihoodChannel): ChannelPiece {
   // the kink k of P sits at t = (k - omega) / sqrt(V)
   const overT = (body: string) => splitExpectation('t', (spec.kinks ?? []).map((k) => `((${k}) - omega) / sqrt(V)`), body);
   return {
-    name: 'likelihood',
-    doc: 'channel given by its likelihood P(y | z)',
-    params: [],
     floor: 1e-10,
     decls: {
       variables: { t: { law: 'normal', ...(nodes !== undefined && { nodes }), doc: 'teacher field given the student field, standardised' } },

@@ -8,7 +8,7 @@ import type { LowrankSpec, PriorSpec } from './types.ts';
 /**
  * The `lowrank:` section: symmetric rank-one matrix estimation (the spiked Wigner model)
  *   Y = sqrt(snr / N) x x^T + W,   x_i i.i.d. from the prior, W symmetric with N(0, 1) entries off the diagonal,
- * expanded into ordinary model content before the IR build, from the same prior pieces as `glm:` (priors.ts).
+ * expanded into ordinary model content before the IR build, from the same prior pieces as `glm:` (src/pieces/priors/).
  *
  * State evolution of Bayes-optimal AMP on the Nishimori line (Lesieur, Krzakala, Zdeborova, J. Stat. Mech. (2017)
  * 073403; Deshpande and Montanari, ISIT 2014): with qhat = snr m, the effective scalar channel
@@ -103,7 +103,7 @@ export function expandLowrank(input: Model, selected = 0): LowrankExpansion {
   const prior = priorSpec === undefined ? undefined : resolvePrior(priorSpec, model, add);
   // the other priors of the list are checked too, so that a mistake in one is found without selecting it
   spec.priors.forEach((p, i) => { if (i !== selected) resolvePrior(p, model, add); });
-  const p = prior?.piece ?? UNRESOLVED_PRIOR;
+  const p = prior?.theory ?? UNRESOLVED_PRIOR;
   const pi: Instance = { prefix: PRIOR_PREFIX, args: prior?.args ?? new Map(), loc: priorSpec?.loc ?? spec.loc };
 
   const out = new Builder();
@@ -139,9 +139,7 @@ export function expandLowrank(input: Model, selected = 0): LowrankExpansion {
   const merged = merge(model, out, state, updates, observables, freeEnergy, add, { section: 'lowrank', hint });
   // a model that offers several priors names the one in use, so that every output says which it is
   const name = spec.priors.length > 1 && priorSpec ? `${model.name} (prior ${priorText(priorSpec)})` : model.name;
-  // a spiked-wigner simulation draws x from the prior in use, at the section's snr
-  const sim = merged.simulation;
-  const simulation = sim?.model === 'spiked-wigner' && priorSpec && spec.snr ? { ...sim, source: { prior: priorSpec, snr: spec.snr.text } } : sim;
-  model = { ...merged, name, lowrank: { ...spec, selected }, ...(simulation && { simulation }) };
+  // (a spiked-wigner simulation draws x from the prior in use, `selected`, at the section's snr: simulate/section.ts)
+  model = { ...merged, name, lowrank: { ...spec, selected } };
   return { model, issues };
 }

@@ -40,19 +40,8 @@ export interface LowrankSpec {
   readonly selected?: number;
 }
 
-/** One argument of `name(arg, ...)`: a parameter name or a number. */
-export interface PieceArg {
-  readonly text: string;
-  readonly loc: Loc;
-}
-
-/** `name` or `name(arg, ...)`: a piece of the built-in library. */
-export interface BuiltinRef {
-  readonly kind: 'builtin';
-  readonly name: string;
-  readonly args: readonly PieceArg[];
-  readonly loc: Loc; // of the name
-}
+import type { BuiltinRef, PieceArg } from '../pieces/types.ts';
+export type { BuiltinRef, PieceArg } from '../pieces/types.ts';
 
 /** `prior: { density: "p(w)", scale: s, nodes: n }`: a prior given by its (unnormalised) density in `w`. */
 export interface DensityPrior {

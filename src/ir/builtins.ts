@@ -1,6 +1,4 @@
 import * as sf from '../numerics/special.ts';
-import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
-import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 import { dict } from '../base/names.ts';
 
 /** A built-in function of the model language: its arity, its JS spelling and its value (for the interpreter). */
@@ -59,9 +57,10 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = dict(Object.entries({
 
 export const CONSTANTS: Readonly<Record<string, number>> = dict(Object.entries({ pi: Math.PI, e: Math.E, Inf: Infinity }));
 
-/** The special functions the generated code needs, keyed by the `S_name` it calls them by. */
+/** The special functions the generated code calls, keyed by the `S_name` it calls them by (the measures' own
+ * run-time helpers, quadrature rules built at run time, come from measures/index.ts `measureRuntime`). */
 export function specialScope(): Record<string, unknown> {
-  const out: Record<string, unknown> = { S_truncRule: truncatedNormalRule, S_truncGauss: truncatedGaussRule };
+  const out: Record<string, unknown> = {};
   for (const [name, b] of Object.entries(BUILTINS)) if (b.js(['x']).startsWith('S_')) out[`S_${name}`] = b.fn;
   return out;
 }

@@ -1,5 +1,6 @@
 import { BUILTINS } from './builtins.ts';
-import { mapMeasure, measureNodes, type Node, type UserFunction } from './nodes.ts';
+import { binder, children, forEachScoped, mapChildren, withChildren, type Node, type UserFunction } from './nodes.ts';
+import { measureKind, type Calculus } from './measures/index.ts';
 import { mkCall, mkCond, mkOp, num, simplify } from './simplify.ts';
 
 /**
@@ -19,9 +20,11 @@ import { mkCall, mkCond, mkOp, num, simplify } from './simplify.ts';
  *   the body are renamed if an argument mentions a variable of the same name). A body that reads a state
  *   variable or parameter directly adds its direct derivative. The result may still contain `apply` nodes
  *   (of the functions and of their callees), never of new functions.
- * - Expectations: differentiation under the integral. d/dv E_x[f] = E_x[df/dv]; for a discrete measure
- *   with probabilities depending on v, d/dv Σ pᵢ f(xᵢ) = Σ pᵢ′ f(xᵢ) + Σ pᵢ f′(xᵢ) (two expectations over
- *   the same values). If v is the bound variable x itself, the body does not see the outer v (it is shadowed).
+ * - Expectations: differentiation under the integral, d/dv E_x[f] = E_x[df/dv], plus what the measure adds
+ *   when its expressions depend on v (its kind's `derive`, measures/): for a discrete measure with
+ *   probabilities depending on v, d/dv Σ pᵢ f(xᵢ) = Σ pᵢ′ f(xᵢ) + Σ pᵢ f′(xᵢ) (two expectations over the same
+ *   values); for an interval with moving ends, Leibniz's rule. If v is the bound variable x itself, the body
+ *   does not see the outer v (it is shadowed).
  *
  * `wrt` names a bound variable (an expectation variable or a user-function argument, in scope where
  * `node` is evaluated), a state variable or a parameter. Throws on a built-in without a derivative (a
@@ -150,6 +153,9 @@ export const BUILTIN_DERIVATIVES: Readonly<Record<string, Rule>> = {
   logSigmoid: unary((x) => call('sigmoid', neg(x))),
 };
 
+/** The smart constructors a measure's derivative rule builds with (measures/measure.ts `Calculus`). */
+const CALCULUS: Omit<Calculus, 'd' | 'underIntegral'> = { zero: ZERO, isZero, add, mul, neg, call, substitute: (n, b) => substitute(n, b) };
+
 /** Partial derivatives of user-function bodies, per functions map, keyed `fn|kind|name`. */
 const partialCache = new WeakMap<ReadonlyMap<string, UserFunction>, Map<string, Node>>();
 
@@ -208,24 +214,8 @@ class Deriver {
       case 'expect': {
         const shadowed = wrt.kind === 'bound' && wrt.name === node.variable;
         const dbody = shadowed ? ZERO : this.d(node.body);
-        const m = node.measure;
-        const underIntegral: Node = isZero(dbody) ? ZERO : { kind: 'expect', variable: node.variable, measure: m, body: dbody };
-        if (m.kind === 'normal') return underIntegral;
-        if (m.kind === 'normal-interval') {
-          // Leibniz: d/dv int_a^b N(t) f(t) dt = int_a^b N(t) df/dv + N(b) f(b) db/dv - N(a) f(a) da/dv.
-          const end = (limit: Node | null, sign: number): Node => {
-            if (limit === null) return ZERO;
-            const dl = this.d(limit);
-            if (isZero(dl)) return ZERO;
-            const at = substitute(node.body, new Map([[node.variable, limit]]));
-            const term = mul(call('npdf', limit), at, dl);
-            return sign > 0 ? term : neg(term);
-          };
-          return add(add(underIntegral, end(m.upper, 1)), end(m.lower, -1));
-        }
-        const dprobs = m.probs.map((p) => this.d(p));
-        if (dprobs.every(isZero)) return underIntegral;
-        return add({ kind: 'expect', variable: node.variable, measure: { kind: 'discrete', values: m.values, probs: dprobs }, body: node.body }, underIntegral);
+        const underIntegral: Node = isZero(dbody) ? ZERO : { kind: 'expect', variable: node.variable, measure: node.measure, body: dbody };
+        return measureKind(node.measure).derive(node, { ...CALCULUS, d: (n) => this.d(n), underIntegral });
       }
     }
   }
@@ -291,25 +281,13 @@ function underBinder(variable: string, bodies: readonly Node[], binding: Readonl
   return { variable: name, bodies: renamed.map((b) => substitute(b, inner)) };
 }
 
-/** Bound variables read by `node` and not bound inside it (discrete probabilities are outside their expectation's scope). */
+/** Bound variables read by `node` and not bound inside it (a measure's expressions and a root's bracket are outside their binder's scope). */
 export function freeBound(node: Node): ReadonlySet<string> {
   const hit = freeMemo.get(node);
   if (hit !== undefined) return hit;
   const out = new Set<string>();
-  switch (node.kind) {
-    case 'bound': out.add(node.name); break;
-    case 'call': case 'apply': case 'op': node.args.forEach((a) => freeBound(a).forEach((v) => out.add(v))); break;
-    case 'cond': [node.test, node.then, node.else].forEach((a) => freeBound(a).forEach((v) => out.add(v))); break;
-    case 'expect':
-      freeBound(node.body).forEach((v) => { if (v !== node.variable) out.add(v); });
-      measureNodes(node.measure).forEach((p) => freeBound(p).forEach((v) => out.add(v)));
-      break;
-    case 'root':
-      [node.expr, node.slope].forEach((b) => freeBound(b).forEach((v) => { if (v !== node.variable) out.add(v); }));
-      [node.lower, node.upper].forEach((b) => freeBound(b).forEach((v) => out.add(v)));
-      break;
-    default:
-  }
+  if (node.kind === 'bound') out.add(node.name);
+  forEachScoped(node, (c, shadow) => freeBound(c).forEach((v) => { if (v !== shadow) out.add(v); }));
   freeMemo.set(node, out);
   return out;
 }
@@ -317,46 +295,29 @@ const freeMemo = new WeakMap<Node, ReadonlySet<string>>();
 
 /** Every bound-variable name a node mentions, free or bound (for choosing fresh names). */
 function allNames(node: Node, out = new Set<string>()): Set<string> {
-  switch (node.kind) {
-    case 'bound': out.add(node.name); break;
-    case 'call': case 'apply': case 'op': node.args.forEach((a) => allNames(a, out)); break;
-    case 'cond': allNames(node.test, out); allNames(node.then, out); allNames(node.else, out); break;
-    case 'expect':
-      out.add(node.variable);
-      allNames(node.body, out);
-      measureNodes(node.measure).forEach((p) => allNames(p, out));
-      break;
-    case 'root':
-      out.add(node.variable);
-      [node.expr, node.slope, node.lower, node.upper].forEach((b) => allNames(b, out));
-      break;
-    default:
-  }
+  if (node.kind === 'bound') out.add(node.name);
+  const b = binder(node);
+  if (b) out.add(b.variable);
+  for (const c of children(node)) allNames(c, out);
   return out;
 }
 
 /**
  * Capture-avoiding substitution of bound variables: every free `bound` named k becomes binding.get(k).
- * An expectation shadows its variable in its body (not in its probabilities); if a substituted node reads
- * a variable that an expectation in `node` binds, that expectation's variable is renamed first.
+ * A binder shadows its variable in the children in its scope (an expectation's body, not its measure's
+ * expressions); if a substituted node reads a variable that a binder in `node` binds, that binder's variable is
+ * renamed first.
  */
 export function substitute(node: Node, binding: ReadonlyMap<string, Node>): Node {
   if (binding.size === 0) return node;
   const go = (n: Node): Node => {
-    switch (n.kind) {
-      case 'num': case 'param': case 'state': return n;
-      case 'bound': return binding.get(n.name) ?? n;
-      case 'call': case 'apply': case 'op': return { ...n, args: n.args.map(go) } as Node;
-      case 'cond': return { kind: 'cond', test: go(n.test), then: go(n.then), else: go(n.else) };
-      case 'expect': {
-        const { variable, bodies } = underBinder(n.variable, [n.body], binding);
-        return { kind: 'expect', variable, measure: mapMeasure(n.measure, go), body: bodies[0] };
-      }
-      case 'root': {
-        const { variable, bodies } = underBinder(n.variable, [n.expr, n.slope], binding);
-        return { ...n, variable, expr: bodies[0], slope: bodies[1], lower: go(n.lower), upper: go(n.upper) };
-      }
-    }
+    if (n.kind === 'bound') return binding.get(n.name) ?? n;
+    const b = binder(n);
+    if (!b) return mapChildren(n, go);
+    const kids = children(n);
+    const outside = kids.length - b.scoped;
+    const { variable, bodies } = underBinder(b.variable, kids.slice(outside), binding);
+    return { ...withChildren(n, [...kids.slice(0, outside).map(go), ...bodies]), variable } as Node;
   };
   return go(node);
 }

@@ -1,9 +1,7 @@
-import { gaussHermite } from '../numerics/gauss-hermite.ts';
-import { truncatedNormalRule } from '../numerics/truncated-normal.ts';
-import { truncatedGaussRule } from '../numerics/truncated-gauss.ts';
 import { safeguardedNewton } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
-import { isStatic, measureNodes, type Node, type Program } from './nodes.ts';
+import { children, forEachScoped, label, type Node, type Program } from './nodes.ts';
+import { measureKind } from './measures/index.ts';
 import type { Kernels } from './kernels.ts';
 
 /** The bound variables in scope (integration variables, root variables, function arguments), innermost first. */
@@ -129,7 +127,7 @@ export function interpret(program: Program, params: Float64Array): Kernels {
         throw new Error(`unhandled operator ${(node as { op: string }).op}`);
       }
       case 'root': case 'expect': {
-        const evaluate = binder(node);
+        const evaluate = prepareBinder(node);
         const id = structure(node);
         const free = freeVariables(node);
         return (scope) => {
@@ -143,7 +141,7 @@ export function interpret(program: Program, params: Float64Array): Kernels {
   };
 
   /** A node that binds a variable: a root or an expectation. */
-  const binder = (node: Node & { kind: 'root' | 'expect' }): Closure => {
+  const prepareBinder = (node: Node & { kind: 'root' | 'expect' }): Closure => {
     const variable = node.variable;
     if (node.kind === 'root') {
       const expr = closure(node.expr);
@@ -154,39 +152,10 @@ export function interpret(program: Program, params: Float64Array): Kernels {
       return (scope) => safeguardedNewton((z) => expr(bind(variable, z, scope)), (z) => slope(bind(variable, z, scope)),
         lower(scope), upper(scope), increasing);
     }
-    const m = node.measure;
+    // The measure's rule (measures/): its expressions are evaluated in the scope around the expectation.
+    const integrate = measureKind(node.measure).integrator(node.measure, closure);
     const body = closure(node.body);
-    if (m.kind === 'normal') {
-      const n = m.nodes;
-      return (scope) => {
-        const rule = gaussHermite(n);
-        let acc = 0;
-        for (let i = 0; i < rule.nodes.length; i++) acc += rule.weights[i] * body(bind(variable, rule.nodes[i], scope));
-        return acc;
-      };
-    }
-    if (m.kind === 'normal-interval') {
-      const lower = m.lower && closure(m.lower);
-      const upper = m.upper && closure(m.upper);
-      // Ends fixed for the whole solve get the Gauss rule of the truncated normal, as in generated code.
-      const fixed = [m.lower, m.upper].every((n) => n === null || isStatic(n));
-      const n = m.nodes;
-      return (scope) => {
-        const lo = lower ? lower(scope) : -Infinity;
-        const hi = upper ? upper(scope) : Infinity;
-        const rule = fixed ? truncatedGaussRule(lo, hi, n) : truncatedNormalRule(lo, hi, n);
-        let acc = 0;
-        for (let i = 0; i < rule.nodes.length; i++) acc += rule.weights[i] * body(bind(variable, rule.nodes[i], scope));
-        return acc;
-      };
-    }
-    const values = m.values;
-    const probs = m.probs.map(closure);
-    return (scope) => {
-      let acc = 0;
-      for (let i = 0; i < values.length; i++) acc += probs[i](scope) * body(bind(variable, values[i], scope));
-      return acc;
-    };
+    return (scope) => integrate(scope, (x) => body(bind(variable, x, scope)));
   };
 
   return {
@@ -227,17 +196,7 @@ function structureIds(): (node: Node) => number {
     switch (node.kind) {
       case 'num': key = [node.kind, num(node.value)]; break;
       case 'param': case 'state': key = [node.kind, node.index]; break;
-      case 'bound': key = [node.kind, node.name]; break;
-      case 'call': case 'apply': case 'op': key = [node.kind, node.kind === 'op' ? node.op : node.fn, node.args.map(id)]; break;
-      case 'cond': key = [node.kind, id(node.test), id(node.then), id(node.else)]; break;
-      case 'root': key = [node.kind, node.variable, node.increasing ?? false, id(node.expr), id(node.slope), id(node.lower), id(node.upper)]; break;
-      case 'expect': {
-        const m = node.measure;
-        const measure = m.kind === 'discrete' ? [m.kind, m.values.map(num), m.probs.map(id)]
-          : m.kind === 'normal' ? [m.kind, m.nodes] : [m.kind, m.nodes, m.lower && id(m.lower), m.upper && id(m.upper)];
-        key = [node.kind, node.variable, measure, id(node.body)];
-        break;
-      }
+      default: key = [node.kind, label(node), children(node).map(id)];
     }
     const text = JSON.stringify(key);
     out = table.get(text);
@@ -270,20 +229,13 @@ function memoSlot(memo: Memo, id: number, free: readonly string[], scope: Scope 
   return [level, memoKey(lookup(scope, free[free.length - 1]))];
 }
 
-/** Bound variables read by a node and not bound inside it (a discrete expectation's probabilities are outside its scope). */
+/** Bound variables read by a node and not bound inside it (a measure's expressions are outside its expectation's scope). */
 function freeVariables(node: Node): readonly string[] {
   let out = freeMemo.get(node);
   if (out !== undefined) return out;
   const free = new Set<string>();
-  const add = (n: Node, except?: string) => freeVariables(n).forEach((v) => { if (v !== except) free.add(v); });
-  switch (node.kind) {
-    case 'bound': free.add(node.name); break;
-    case 'call': case 'apply': case 'op': node.args.forEach((a) => add(a)); break;
-    case 'cond': add(node.test); add(node.then); add(node.else); break;
-    case 'expect': add(node.body, node.variable); measureNodes(node.measure).forEach((p) => add(p)); break;
-    case 'root': add(node.expr, node.variable); add(node.slope, node.variable); add(node.lower); add(node.upper); break;
-    default:
-  }
+  if (node.kind === 'bound') free.add(node.name);
+  forEachScoped(node, (c, except) => freeVariables(c).forEach((v) => { if (v !== except) free.add(v); }));
   freeMemo.set(node, (out = [...free]));
   return out;
 }

@@ -1,5 +1,6 @@
 import { BUILTINS } from './builtins.ts';
 import { walk, type Measure, type Node, type Op, type Program } from './nodes.ts';
+import { declaredLaw, measureKind } from './measures/index.ts';
 import { sameNode } from './simplify.ts';
 
 /**
@@ -264,7 +265,7 @@ class Printer {
     while (at.kind === 'expect' && (at === n || this.definitionOf(at) === undefined)) {
       const v = latexSymbol(at.variable);
       vars.push(v);
-      const r = restriction(v, at.measure, (x) => this.print(x).tex);
+      const r = measureKind(at.measure).restriction?.(v, at.measure, (x) => this.print(x).tex);
       if (r) restrictions.push(r);
       at = at.body;
     }
@@ -284,14 +285,6 @@ function negation(test: Node): Node {
     if (test.op === 'not') return test.args[0];
   }
   return { kind: 'op', op: 'not', args: [test] };
-}
-
-function restriction(v: string, m: Measure, print: (n: Node) => string): string | undefined {
-  if (m.kind !== 'normal-interval') return undefined;
-  if (m.lower && m.upper) return `${print(m.lower)} < ${v} < ${print(m.upper)}`;
-  if (m.lower) return `${v} > ${print(m.lower)}`;
-  if (m.upper) return `${v} < ${print(m.upper)}`;
-  return undefined;
 }
 
 /** One displayed equation: `lhs relation rhs`, and the whole as `tex`. */
@@ -348,17 +341,11 @@ export function programLatex(program: Program, options: ProgramLatexOptions = {}
   }
 
   const variables = model.variables.map((v): LatexEquation => {
-    const s = latexSymbol(v.name);
-    const doc = v.doc;
-    if (v.law === 'normal') {
-      return { name: v.name, tex: `${s} \\sim \\mathcal{N}(0, 1)`, doc: [doc, `Gauss–Hermite quadrature, ${v.nodes ?? model.nodes} nodes`].filter(Boolean).join('; ') };
-    }
-    const values = (v.values ?? []).map((x) => latexNumber(x).tex);
-    const m = measures.get(v.name);
-    const probs = m?.kind === 'discrete' && !v.uniform
-      ? m.probs.map((p, i) => `\\mathbb{P}(${s} = ${values[i]}) = ${tex(p)}`) : [];
-    const law = probs.length ? `,\\quad ${probs.join(',\\ ')}` : '\\ \\text{(uniform)}';
-    return { name: v.name, tex: `${s} \\in \\left\\{${values.join(', ')}\\right\\}${law}`, ...(doc && { doc }) };
+    // The law's own printer (measures/), with an expectation's measure over v for probabilities written as expressions.
+    const print = { expr: tex, number: (x: number) => latexNumber(x).tex };
+    const { tex: law, note } = declaredLaw(v.law).latex(v, latexSymbol(v.name), model.nodes, measures.get(v.name), print);
+    const doc = [v.doc, note].filter(Boolean).join('; ');
+    return { name: v.name, tex: law, ...(doc && { doc }) };
   });
 
   const functions = program.functions.map((f): LatexEquation => ({

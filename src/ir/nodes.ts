@@ -1,5 +1,6 @@
 import type { Loc } from '../base/issues.ts';
-import type { SolverDefaults } from '../model/types.ts';
+import type { Law, SolverDefaults } from '../model/types.ts';
+import { measureKind, type Measure } from './measures/index.ts';
 
 /**
  * The expression IR. Every node is a scalar today; vector and matrix order parameters will add a shape to
@@ -27,31 +28,9 @@ export type Op =
   | '<' | '<=' | '>' | '>=' | '==' | '!='
   | 'and' | 'or' | 'not';
 
-/** The law an expectation integrates against; each law brings its own quadrature rule (compile/). */
-export type Measure =
-  | { readonly kind: 'normal'; readonly nodes: number } // probabilists' Gauss-Hermite
-  /** The standard normal restricted to lower < t < upper (not renormalised): E(t > a, f) = int_a^inf Dt f(t).
-   * Integrands with a kink are integrated piece by piece; each piece is smooth. null: an infinite end. */
-  | { readonly kind: 'normal-interval'; readonly nodes: number; readonly lower: Node | null; readonly upper: Node | null }
-  | { readonly kind: 'discrete'; readonly values: readonly number[]; readonly probs: readonly Node[] };
-
-/** The expressions a measure depends on (probabilities, interval ends). */
-export function measureNodes(m: Measure): readonly Node[] {
-  switch (m.kind) {
-    case 'normal': return [];
-    case 'normal-interval': return [m.lower, m.upper].filter((n): n is Node => n !== null);
-    case 'discrete': return m.probs;
-  }
-}
-
-/** A copy of a measure with each of its expressions mapped. */
-export function mapMeasure(m: Measure, f: (n: Node) => Node): Measure {
-  switch (m.kind) {
-    case 'normal': return m;
-    case 'normal-interval': return { ...m, lower: m.lower && f(m.lower), upper: m.upper && f(m.upper) };
-    case 'discrete': return { ...m, probs: m.probs.map(f) };
-  }
-}
+/** The law an expectation integrates against: a discriminated union whose kinds are registered in
+ * measures/index.ts, each with its own quadrature rule, derivative, printer and code (measures/measure.ts). */
+export type { Measure } from './measures/index.ts';
 
 export interface UserFunction {
   readonly name: string;
@@ -79,6 +58,20 @@ export interface ParamVar {
   readonly doc?: string;
 }
 
+/** A random variable as declared: its law (measures/: `declaredLaw(law)` describes and prints it) and what the
+ * law keeps of its declaration. */
+export interface VariableInfo {
+  readonly name: string;
+  readonly law: Law['kind'];
+  /** normal: the node count declared for it. */
+  readonly nodes?: number;
+  /** discrete: its values. */
+  readonly values?: readonly number[];
+  /** discrete: declared without `probs`, its values are equally likely. */
+  readonly uniform?: boolean;
+  readonly doc?: string;
+}
+
 /** A model's identity (what every result records) and the facts about it later stages need. Plain data: it is
  * structured-cloned to worker threads with the program. */
 export interface ModelInfo {
@@ -95,15 +88,7 @@ export interface ModelInfo {
   /** The default Gauss-Hermite node count. */
   readonly nodes: number;
   /** The random variables as declared (for printers and summaries). */
-  readonly variables: readonly {
-    readonly name: string;
-    readonly law: 'normal' | 'discrete';
-    readonly nodes?: number;
-    readonly values?: readonly number[];
-    /** A discrete law without `probs`: its values are equally likely. */
-    readonly uniform?: boolean;
-    readonly doc?: string;
-  }[];
+  readonly variables: readonly VariableInfo[];
   /** The model has a `free_energy:` section (the last observable, `free_energy`). */
   readonly freeEnergy: boolean;
 }
@@ -130,14 +115,77 @@ export interface Program {
   readonly definitionUses?: ReadonlyMap<Node, string>;
 }
 
-/** The direct children of a node, in evaluation order (a measure's expressions before an expectation's body). */
+/**
+ * The direct children of a node, in evaluation order: a measure's expressions before an expectation's body, a
+ * root's bracket before its expression and slope. Every pass that only recurses goes through this and
+ * `mapChildren` (mathjs's `forEach`/`map`): a node kind's children are listed here once.
+ */
 export function children(node: Node): readonly Node[] {
   switch (node.kind) {
     case 'call': case 'apply': case 'op': return node.args;
     case 'cond': return [node.test, node.then, node.else];
-    case 'expect': return [...measureNodes(node.measure), node.body];
+    case 'expect': return [...measureKind(node.measure).nodes(node.measure), node.body];
     case 'root': return [node.lower, node.upper, node.expr, node.slope];
     default: return [];
+  }
+}
+
+/**
+ * A copy of a node with each child replaced by `f(child)`, `f` called in the order of `children`; a leaf is
+ * returned as it is. Always a new node (never the input, even when nothing changed): passes that keep
+ * unchanged subtrees compare the children themselves (`withChildren`).
+ */
+export function mapChildren(node: Node, f: (child: Node) => Node): Node {
+  switch (node.kind) {
+    case 'call': case 'apply': case 'op': return { ...node, args: node.args.map(f) } as Node;
+    case 'cond': return { ...node, test: f(node.test), then: f(node.then), else: f(node.else) };
+    case 'expect': return { ...node, measure: measureKind(node.measure).map(node.measure, f), body: f(node.body) };
+    case 'root': return { ...node, lower: f(node.lower), upper: f(node.upper), expr: f(node.expr), slope: f(node.slope) };
+    default: return node;
+  }
+}
+
+/** A copy of a node with the children `kids` (as many as `children(node)`, in its order). */
+export function withChildren(node: Node, kids: readonly Node[]): Node {
+  let i = 0;
+  return mapChildren(node, () => kids[i++]);
+}
+
+/**
+ * The variable a node binds, if it binds one, and how many of its children (the last ones) see it: an
+ * expectation binds its variable in its body (not in its measure's expressions), a root in its expression and
+ * slope (not in its bracket).
+ */
+export function binder(node: Node): { readonly variable: string; readonly scoped: number } | undefined {
+  switch (node.kind) {
+    case 'expect': return { variable: node.variable, scoped: 1 };
+    case 'root': return { variable: node.variable, scoped: 2 };
+    default: return undefined;
+  }
+}
+
+/** Calls `f` on each child, in order, with the variable the node binds in it (undefined where it binds none). */
+export function forEachScoped(node: Node, f: (child: Node, bound: string | undefined) => void): void {
+  const b = binder(node);
+  const kids = children(node);
+  kids.forEach((c, i) => f(c, b && i >= kids.length - b.scoped ? b.variable : undefined));
+}
+
+/**
+ * What tells a node apart from another of its kind besides its children, as a string (numbers by Object.is, a
+ * measure by its kind's key): two nodes are the same tree exactly when their kinds, their labels and their
+ * children are.
+ */
+export function label(node: Node): string {
+  switch (node.kind) {
+    case 'num': return Object.is(node.value, -0) ? '-0' : String(node.value);
+    case 'param': case 'state': return `${node.name}#${node.index}`;
+    case 'bound': return node.name;
+    case 'call': case 'apply': return node.fn;
+    case 'op': return node.op;
+    case 'cond': return '';
+    case 'root': return `${node.variable}|${node.increasing ? 'increasing' : ''}`;
+    case 'expect': return `${node.variable}|${node.measure.kind}|${measureKind(node.measure).key(node.measure)}`;
   }
 }
 
@@ -214,25 +262,10 @@ export function treeDepth(node: Node): number {
   return deepest;
 }
 
-/** Calls `visit` on every node of a tree, parents first. */
+/** Calls `visit` on every node of a tree, parents first, children in evaluation order. */
 export function walk(node: Node, visit: (n: Node) => void): void {
   visit(node);
-  switch (node.kind) {
-    case 'call': case 'apply': case 'op':
-      node.args.forEach((a) => walk(a, visit));
-      break;
-    case 'cond':
-      walk(node.test, visit); walk(node.then, visit); walk(node.else, visit);
-      break;
-    case 'expect':
-      measureNodes(node.measure).forEach((p) => walk(p, visit));
-      walk(node.body, visit);
-      break;
-    case 'root':
-      [node.lower, node.upper, node.expr, node.slope].forEach((p) => walk(p, visit));
-      break;
-    default:
-  }
+  for (const c of children(node)) walk(c, visit);
 }
 
 /** True when a node reads no order parameter and no bound variable: fixed for a whole solve. */

@@ -1,5 +1,6 @@
 import { BUILTINS } from './builtins.ts';
-import { mapMeasure, measureNodes, type Node, type Op } from './nodes.ts';
+import { children, label, withChildren, type Node, type Op } from './nodes.ts';
+import { measureKind } from './measures/index.ts';
 
 /**
  * Algebraic simplification of the IR: constant folding and the identities a derivative leaves behind
@@ -38,31 +39,14 @@ const isNum = (n: Node, v?: number): n is { kind: 'num'; value: number } =>
   n.kind === 'num' && (v === undefined || n.value === v);
 const isNeg = (n: Node): n is { kind: 'op'; op: 'neg'; args: readonly Node[] } => n.kind === 'op' && n.op === 'neg';
 
-/** Structural equality (same tree, same numbers with Object.is, same names). */
+/** Structural equality (same tree, same numbers with Object.is, same names, same measures). */
 export function sameNode(a: Node, b: Node): boolean {
   if (a === b) return true;
+  if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case 'num': return b.kind === 'num' && Object.is(a.value, b.value);
-    case 'param': case 'state': return b.kind === a.kind && b.name === a.name && b.index === a.index;
-    case 'bound': return b.kind === 'bound' && b.name === a.name;
-    case 'call': case 'apply':
-      return b.kind === a.kind && b.fn === a.fn && sameList(a.args, b.args);
-    case 'op': return b.kind === 'op' && b.op === a.op && sameList(a.args, b.args);
-    case 'cond': return b.kind === 'cond' && sameNode(a.test, b.test) && sameNode(a.then, b.then) && sameNode(a.else, b.else);
-    case 'root':
-      return b.kind === 'root' && b.variable === a.variable && a.increasing === b.increasing && sameList([a.expr, a.slope, a.lower, a.upper], [b.expr, b.slope, b.lower, b.upper]);
-    case 'expect': {
-      if (b.kind !== 'expect' || b.variable !== a.variable || !sameNode(a.body, b.body)) return false;
-      const m = a.measure;
-      const n = b.measure;
-      if (m.kind === 'normal') return n.kind === 'normal' && n.nodes === m.nodes;
-      if (m.kind === 'normal-interval') {
-        return n.kind === 'normal-interval' && n.nodes === m.nodes && sameList(measureNodes(m), measureNodes(n))
-          && (m.lower === null) === (n.lower === null);
-      }
-      return n.kind === 'discrete' && n.values.length === m.values.length && m.values.every((v, i) => Object.is(v, n.values[i]))
-        && sameList(m.probs, n.probs);
-    }
+    case 'num': return Object.is(a.value, (b as typeof a).value);
+    case 'bound': return a.name === (b as typeof a).name;
+    default: return label(a) === label(b) && sameList(children(a), children(b));
   }
 }
 const sameList = (a: readonly Node[], b: readonly Node[]) => a.length === b.length && a.every((x, i) => sameNode(x, b[i]));
@@ -163,48 +147,28 @@ export function mkCond(test: Node, then: Node, otherwise: Node): Node {
 }
 
 function rewrite(node: Node): Node {
+  const kids = children(node);
+  const simplified = kids.map(simplify);
   switch (node.kind) {
-    case 'num': case 'param': case 'state': case 'bound':
-      return node;
     case 'op': {
-      const args = node.args.map(simplify);
-      const out = mkOp(node.op, ...args);
+      const out = mkOp(node.op, ...simplified);
       return sameNode(out, node) ? node : out;
     }
     case 'call': {
-      const out = mkCall(node.fn, ...node.args.map(simplify));
+      const out = mkCall(node.fn, ...simplified);
       return sameNode(out, node) ? node : out;
-    }
-    case 'apply': {
-      const args = node.args.map(simplify);
-      return args.every((a, i) => a === node.args[i]) ? node : { kind: 'apply', fn: node.fn, args };
     }
     case 'cond': {
-      const out = mkCond(simplify(node.test), simplify(node.then), simplify(node.else));
+      const out = mkCond(simplified[0], simplified[1], simplified[2]);
       return sameNode(out, node) ? node : out;
     }
-    case 'root': {
-      const [expr, slope, lower, upper] = [node.expr, node.slope, node.lower, node.upper].map(simplify);
-      const same = expr === node.expr && slope === node.slope && lower === node.lower && upper === node.upper;
-      return same ? node : { ...node, expr, slope, lower, upper };
-    }
     case 'expect': {
-      const body = simplify(node.body);
-      const m = node.measure;
-      if (m.kind === 'normal') {
-        if (isNum(body)) return body; // E[c] = c (weights sum to 1); E[0] = 0 exactly
-        return body === node.body ? node : { ...node, body };
-      }
-      if (m.kind === 'normal-interval') {
-        if (isNum(body, 0)) return ZERO;
-        const measure = mapMeasure(m, simplify);
-        const same = body === node.body && measureNodes(measure).every((x, i) => x === measureNodes(m)[i]);
-        return same ? node : { ...node, measure, body };
-      }
-      const probs = m.probs.map(simplify);
-      if (isNum(body, 0) || probs.every((p) => isNum(p, 0))) return ZERO; // convention: the other factor finite
-      if (body === node.body && probs.every((p, i) => p === m.probs[i])) return node;
-      return { ...node, measure: { ...m, probs }, body };
+      const next = withChildren(node, simplified) as typeof node;
+      const known = measureKind(next.measure).simplify(next.measure, next.body);
+      if (known !== undefined) return known;
+      break;
     }
+    default:
   }
+  return simplified.every((x, i) => x === kids[i]) ? node : withChildren(node, simplified);
 }

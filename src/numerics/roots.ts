@@ -4,21 +4,31 @@
  */
 export interface Root {
   readonly root: number;
-  /** The final bracket, of width <= 2 xtol when converged. */
+  /** The final bracket, of width <= 2 xtol when converged; else the last one known to hold a sign change. */
   readonly bracket: readonly [number, number];
   readonly evaluations: number;
   readonly converged: boolean;
+  /**
+   * - converged: the bracket is below the tolerance.
+   * - max-iterations: the evaluation budget ran out first (`bracket` still holds the sign change).
+   * - non-finite: f was not a number at `at` (an end, or a point inside the bracket): nothing is known of the sign
+   *   there, so the search stops rather than guess which side holds the root; `bracket` is the last known one.
+   * - not-found: f has the same sign at both ends.
+   */
+  readonly status: 'converged' | 'max-iterations' | 'non-finite' | 'not-found';
+  /** non-finite: where f was not a number (or a predicate undecided). */
+  readonly at?: number;
 }
 
 export function brent(f: (x: number) => number, a: number, b: number, xtol = 1e-10, maxEvaluations = 200): Root {
   let fa = f(a);
+  if (Number.isNaN(fa)) return { root: NaN, bracket: [a, b], evaluations: 1, converged: false, status: 'non-finite', at: a };
   let fb = f(b);
   let evaluations = 2;
-  if (fa === 0) return { root: a, bracket: [a, a], evaluations, converged: true };
-  if (fb === 0) return { root: b, bracket: [b, b], evaluations, converged: true };
-  if (Math.sign(fa) === Math.sign(fb) || Number.isNaN(fa) || Number.isNaN(fb)) {
-    return { root: NaN, bracket: [a, b], evaluations, converged: false };
-  }
+  if (Number.isNaN(fb)) return { root: NaN, bracket: [a, b], evaluations, converged: false, status: 'non-finite', at: b };
+  if (fa === 0) return { root: a, bracket: [a, a], evaluations, converged: true, status: 'converged' };
+  if (fb === 0) return { root: b, bracket: [b, b], evaluations, converged: true, status: 'converged' };
+  if (Math.sign(fa) === Math.sign(fb)) return { root: NaN, bracket: [a, b], evaluations, converged: false, status: 'not-found' };
   let c = a;
   let fc = fa;
   let d = b - a;
@@ -33,8 +43,9 @@ export function brent(f: (x: number) => number, a: number, b: number, xtol = 1e-
     }
     const tol = 2 * Number.EPSILON * Math.abs(b) + xtol / 2;
     const m = (c - b) / 2;
-    if (Math.abs(m) <= tol || fb === 0) {
-      return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: true };
+    if (fb === 0) return { root: b, bracket: [b, b], evaluations, converged: true, status: 'converged' };
+    if (Math.abs(m) <= tol) {
+      return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: true, status: 'converged' };
     }
     if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
       // Interpolate: secant when two points are known, inverse quadratic when three are.
@@ -66,23 +77,37 @@ export function brent(f: (x: number) => number, a: number, b: number, xtol = 1e-
     b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
     fb = f(b);
     evaluations++;
+    // A value that is not a number inside the bracket (a solve that did not converge) says nothing of the sign
+    // there: stop, with the last bracket known to hold the sign change ([a, c], a the previous best point).
+    if (Number.isNaN(fb)) {
+      return { root: a, bracket: [Math.min(a, c), Math.max(a, c)], evaluations, converged: false, status: 'non-finite', at: b };
+    }
   }
-  return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: false };
+  return { root: b, bracket: [Math.min(b, c), Math.max(b, c)], evaluations, converged: false, status: 'max-iterations' };
 }
 
 /**
  * Bisection on a predicate that is true at `lo` and false at `hi` (e.g. "the low branch still exists").
- * Returns the bracket [last true, first false] of width <= xtol.
+ * Returns the bracket [last true, first false] of width <= xtol. A predicate that cannot decide at a point
+ * (`undefined`: a solve that did not converge) stops the bisection there: status non-finite, `at` that point,
+ * the bracket the last one decided.
  */
-export function bisectPredicate(holds: (x: number) => boolean, lo: number, hi: number, xtol: number, maxEvaluations = 100): Root {
+export function bisectPredicate(holds: (x: number) => boolean | undefined, lo: number, hi: number, xtol: number, maxEvaluations = 100): Root {
   let evaluations = 0;
-  while (Math.abs(hi - lo) > xtol && evaluations < maxEvaluations) {
+  const done = (status: Root['status'], at?: number): Root => ({
+    root: (lo + hi) / 2, bracket: [Math.min(lo, hi), Math.max(lo, hi)], evaluations, converged: status === 'converged', status,
+    ...(at !== undefined && { at }),
+  });
+  while (Math.abs(hi - lo) > xtol) {
+    if (evaluations >= maxEvaluations) return done('max-iterations');
     const mid = (lo + hi) / 2;
     evaluations++;
-    if (holds(mid)) lo = mid;
+    const h = holds(mid);
+    if (h === undefined) return done('non-finite', mid);
+    if (h) lo = mid;
     else hi = mid;
   }
-  return { root: (lo + hi) / 2, bracket: [Math.min(lo, hi), Math.max(lo, hi)], evaluations, converged: Math.abs(hi - lo) <= xtol };
+  return done('converged');
 }
 
 /** Iteration budget and stopping rule of `safeguardedNewton`; generated code uses the same (compile/generate.ts). */

@@ -27,7 +27,8 @@ export interface CellRecord {
   readonly selected: string | null;
 }
 
-export interface LinePointRecord extends Omit<Threshold, 'kind' | 'param'> {
+/** A point of a line: a threshold without its kind, parameter, status and starts (the line's name says them). */
+export interface LinePointRecord extends Omit<Threshold, 'kind' | 'param' | 'status' | 'init' | 'high'> {
   readonly type: 'line';
   readonly line: string;
   readonly k: number;
@@ -91,9 +92,9 @@ export function traceLine(compiled: Compiled, spec: PhaseSpec, line: LineSpec, k
       t = hi > lo ? findThreshold(compiled, { ...base, lo, hi }) : undefined;
       evaluations += t?.evaluations ?? 0;
     }
-    const { kind: _k, param: _p, ...rest } = t ?? {
+    const { kind: _k, param: _p, status: _s, init: _i, high: _h, ...rest } = t ?? {
       kind: line.kind, param: spec.y.name, threshold: NaN, bracket: [lo, hi] as const, tolerance: NaN, evaluations: 0, found: false,
-      message: 'the y axis has a single value',
+      status: 'not-found', message: 'the y axis has a single value',
     };
     out.push({ type: 'line', line: line.name, k, x, ...rest, evaluations });
     prev = rest.found ? rest.threshold : undefined;

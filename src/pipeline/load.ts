@@ -5,7 +5,8 @@ import { build } from '../ir/build.ts';
 import { ModelError, type Issue } from '../base/issues.ts';
 import type { LoadOptions } from '../model/types.ts';
 import { readModel, readModelFile } from '../model/read.ts';
-import { checkSimulation, SIMULATION_SECTION, type SimulationSpec } from '../simulate/section.ts';
+import { SIMULATION_SECTION } from '../simulate/section.ts';
+import { checkSimulation, type Simulation } from '../simulate/plan.ts';
 import { GLM_SECTION, LOWRANK_SECTION } from '../glm/section.ts';
 import type { SectionGrammar } from '../model/section.ts';
 
@@ -28,14 +29,14 @@ export function check(file: string, text?: string, options: LoadOptions = {}): {
   const l = expandLowrank(g.model, selected);
   const model = l.model;
   const b = build(model);
-  const sim = b.program && model.simulation ? checkSimulation(model.simulation, b.program, model) : [];
+  const sim = b.program && model.simulation ? checkSimulation(model.simulation, b.program, model) : undefined;
   const regions = b.program && model.regions ? compileRegions(model.regions, b.program) : undefined;
-  const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...sim, ...(regions?.issues ?? [])].sort((a, c) => a.line - c.line || a.col - c.col);
+  const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...(sim?.issues ?? []), ...(regions?.issues ?? [])].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
   return {
     compiled: {
       ...compile(b.program),
-      ...(model.simulation && { simulation: model.simulation }),
+      ...(sim?.simulation && { simulation: sim.simulation }),
       ...(regions?.regions && { regions: regions.regions }),
     },
     issues,
@@ -44,11 +45,12 @@ export function check(file: string, text?: string, options: LoadOptions = {}): {
 
 /**
  * A model as the pipeline delivers it: compiled (its Program carries its identity, `info`), with what later
- * stages need of its other sections resolved and checked: the simulation section, the compiled regions. Nothing
- * downstream reads the raw Model or resolves a name of it again.
+ * stages need of its other sections resolved and checked: the simulation section (its plan: pieces of the library,
+ * arguments as parameter indices or numbers), the compiled regions. Nothing downstream reads the raw Model or
+ * resolves a name of it again.
  */
 export interface LoadedModel extends Compiled {
-  readonly simulation?: SimulationSpec;
+  readonly simulation?: Simulation;
   readonly regions?: Regions;
 }
 

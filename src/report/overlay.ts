@@ -1,4 +1,4 @@
-import type { SimulationRun } from '../verify/compare.ts';
+import type { SimulationRun } from '../simulate/run.ts';
 import type { LinePlot } from './plot.ts';
 
 /**

@@ -1,44 +1,52 @@
 /**
  * Teacher-student instances at finite size: inputs x_mu ~ N(0, I_d) (rows of X, row-major n x d), a teacher w*
  * with i.i.d. entries from a prior, labels y_mu ~ P_out(y | z_mu) with the teacher field z_mu = w*.x_mu/sqrt(d)
- * (PRIMER conventions), and n = round(alpha d).
+ * (PRIMER conventions), and n = round(alpha d). The prior and the channel are pieces of the one library
+ * (src/pieces), drawn by their own samplers: the same pieces, with the same arguments, as the theory.
  *
  * Each part draws from its own stream (rng.ts `Purpose`): inputs, teacher, label noise, test inputs, test label
  * noise. Every sample and every teacher entry consumes a fixed number of draws whatever the parameter values,
  * so (at fixed d and seed) the first n rows of X, their labels and w* are the same for every alpha, and a sweep
  * over the noise level or the flip probability keeps X and w* (common random numbers).
  */
+import { CHANNELS, PRIORS } from '../pieces/library.ts';
+import type { ChannelPiece, PieceInfo, PriorPiece } from '../pieces/types.ts';
 import { matVec } from './linalg.ts';
 import { Purpose, trialStream, type Rng, type TrialSeed } from './rng.ts';
 
-/** Teacher prior, entries i.i.d. */
-export type Prior =
-  /** N(0, variance); variance defaults to 1. */
-  | { readonly kind: 'gaussian'; readonly variance?: number }
-  /** +-1 with probability 1/2 each. */
-  | { readonly kind: 'rademacher' }
-  /** 0 with probability 1 - rho, N(0, 1) with probability rho (second moment rho), as in equations/lasso.yaml. */
-  | { readonly kind: 'gauss-bernoulli'; readonly rho: number };
+/** A piece of the library with its arguments as numbers (all of the piece's parameters, in order, defaults filled
+ * in): the law an instance draws from. */
+export interface Law<P extends PieceInfo> {
+  readonly piece: P;
+  readonly args: readonly number[];
+}
+/** The teacher's law: a prior piece with a sampler (`draw`), entries i.i.d. */
+export type TeacherLaw = Law<PriorPiece>;
+/** The labels' law: a channel piece with a sampler, y given the teacher field z. Noise levels are variances. */
+export type LabelLaw = Law<ChannelPiece>;
 
-/** Output channel P_out(y | z). Noise levels are variances. */
-export type Channel =
-  /** y = z + sqrt(Delta) xi. */
-  | { readonly kind: 'linear'; readonly Delta: number }
-  /** y = sign(z) (sign(0) = +1), then flipped with probability `flip` (default 0). */
-  | { readonly kind: 'sign'; readonly flip?: number }
-  /** y = |z| + sqrt(Delta) xi (Delta defaults to 0: noiseless phase retrieval). */
-  | { readonly kind: 'abs'; readonly Delta?: number }
-  /** y = max(0, z) + sqrt(Delta) xi (Delta defaults to 0). */
-  | { readonly kind: 'relu'; readonly Delta?: number }
-  /** y = z + noise, noise ~ N(0, Delta) with probability 1 - eps, N(0, DeltaOut) with probability eps (huber.yaml). */
-  | { readonly kind: 'outliers'; readonly Delta: number; readonly DeltaOut: number; readonly eps: number };
+/** `name(args...)` from the library, the omitted trailing arguments at their defaults (tests, benchmarks, and the
+ * programmatic use of the simulation; a model file's pieces are resolved at load, simulate/plan.ts). */
+function lawOf<P extends PieceInfo>(library: ReadonlyMap<string, P>, what: string, name: string, args: readonly number[]): Law<P> {
+  const piece = library.get(name);
+  if (!piece) throw new RangeError(`unknown ${what} \`${name}\`; ${what}s: ${[...library.keys()].join(', ')}`);
+  if (args.length > piece.params.length || piece.params.slice(args.length).some((p) => p.default === undefined)) {
+    throw new RangeError(`the ${what} \`${name}\` takes the arguments (${piece.params.map((p) => p.name).join(', ')}), got ${args.length}`);
+  }
+  return { piece, args: piece.params.map((p, i) => (i < args.length ? args[i] : Number(p.default))) };
+}
+
+/** The prior `name` with these arguments, e.g. `priorOf('gauss-bernoulli', 0.2)`. */
+export const priorOf = (name: string, ...args: number[]): TeacherLaw => lawOf(PRIORS, 'prior', name, args);
+/** The channel `name` with these arguments, e.g. `channelOf('sign', 0.1)`. */
+export const channelOf = (name: string, ...args: number[]): LabelLaw => lawOf(CHANNELS, 'channel', name, args);
 
 export interface InstanceSpec {
   readonly d: number;
   /** n = round(alpha d). */
   readonly alpha: number;
-  readonly prior: Prior;
-  readonly channel: Channel;
+  readonly prior: TeacherLaw;
+  readonly channel: LabelLaw;
   readonly seed: TrialSeed;
 }
 
@@ -63,19 +71,10 @@ function checkSpec(spec: InstanceSpec): void {
   if (!Number.isInteger(d) || d < 1) throw new RangeError(`d must be a positive integer, got ${d}`);
   if (!(alpha > 0) || !Number.isFinite(alpha)) throw new RangeError(`alpha must be positive and finite, got ${alpha}`);
   if (Math.round(alpha * d) < 1) throw new RangeError(`n = round(alpha d) = 0: raise alpha or d`);
-  const prob = (name: string, p: number | undefined) => {
-    if (p !== undefined && !(p >= 0 && p <= 1)) throw new RangeError(`${name} must be a probability in [0, 1], got ${p}`);
-  };
-  const variance = (name: string, v: number | undefined) => {
-    if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw new RangeError(`${name} must be a finite variance >= 0, got ${v}`);
-  };
-  if (prior.kind === 'gauss-bernoulli') prob('rho', prior.rho);
-  if (prior.kind === 'gaussian') variance('prior variance', prior.variance);
-  switch (channel.kind) {
-    case 'sign': prob('flip', channel.flip); break;
-    case 'outliers': prob('eps', channel.eps); variance('Delta', channel.Delta); variance('DeltaOut', channel.DeltaOut); break;
-    default: variance('Delta', channel.Delta);
-  }
+  if (!prior.piece.draw) throw new RangeError(`the prior \`${prior.piece.name}\` has no sampler`);
+  if (!channel.piece.sampler) throw new RangeError(`the channel \`${channel.piece.name}\` has no sampler`);
+  const bad = prior.piece.checkArgs?.(prior.args) ?? channel.piece.checkArgs?.(channel.args);
+  if (bad) throw new RangeError(bad);
 }
 
 /** n = round(alpha d), the convention of every model file. */
@@ -83,74 +82,30 @@ export function sampleCount(alpha: number, d: number): number {
   return Math.round(alpha * d);
 }
 
-/** A teacher of dimension d drawn from the prior (teacher stream of the trial): one uniform and one normal per
- * entry for gauss-bernoulli, one normal for gaussian, one uniform for rademacher. */
-export function drawTeacher(prior: Prior, d: number, seed: TrialSeed): Float64Array {
+/** A teacher of dimension d drawn from the prior piece's sampler (teacher stream of the trial), component by
+ * component: each takes a fixed number of draws (one normal for gaussian, one uniform for rademacher and
+ * sparse-rademacher, one uniform and one normal for gauss-bernoulli). */
+export function drawTeacher(prior: TeacherLaw, d: number, seed: TrialSeed): Float64Array {
+  const draw = prior.piece.draw;
+  if (!draw) throw new RangeError(`the prior \`${prior.piece.name}\` has no sampler`);
   const rng = trialStream(seed, Purpose.teacher);
   const w = new Float64Array(d);
-  switch (prior.kind) {
-    case 'gaussian':
-      rng.fillNormal(w, 0, d, Math.sqrt(prior.variance ?? 1));
-      break;
-    case 'rademacher':
-      for (let i = 0; i < d; i++) w[i] = rng.uniform() < 0.5 ? -1 : 1;
-      break;
-    case 'gauss-bernoulli':
-      for (let i = 0; i < d; i++) {
-        const u = rng.uniform();
-        const g = rng.normal();
-        w[i] = u < prior.rho ? g : 0;
-      }
-      break;
-  }
+  for (let i = 0; i < d; i++) w[i] = draw(prior.args, rng);
   return w;
 }
 
-/**
- * Labels from teacher fields through the channel, drawing from `rng`: one normal per sample for the noisy
- * channels (also when the variance is 0), one uniform for sign, one uniform and one normal for outliers.
- */
-function label(channel: Channel, z: Float64Array, y: Float64Array, rng: Rng): void {
-  const n = z.length;
-  switch (channel.kind) {
-    case 'linear': {
-      const s = Math.sqrt(channel.Delta);
-      for (let i = 0; i < n; i++) y[i] = z[i] + s * rng.normal();
-      break;
-    }
-    case 'abs':
-    case 'relu': {
-      const s = Math.sqrt(channel.Delta ?? 0);
-      const abs = channel.kind === 'abs';
-      for (let i = 0; i < n; i++) {
-        const f = abs ? Math.abs(z[i]) : Math.max(0, z[i]);
-        y[i] = f + s * rng.normal();
-      }
-      break;
-    }
-    case 'sign': {
-      const flip = channel.flip ?? 0;
-      for (let i = 0; i < n; i++) {
-        const s = z[i] >= 0 ? 1 : -1;
-        y[i] = rng.uniform() < flip ? -s : s;
-      }
-      break;
-    }
-    case 'outliers': {
-      const sIn = Math.sqrt(channel.Delta);
-      const sOut = Math.sqrt(channel.DeltaOut);
-      for (let i = 0; i < n; i++) {
-        const u = rng.uniform();
-        y[i] = z[i] + (u < channel.eps ? sOut : sIn) * rng.normal();
-      }
-      break;
-    }
-  }
+/** Labels from teacher fields through the channel piece's sampler, drawing from `rng` a fixed number of draws per
+ * sample (one normal for the noisy channels, also when the variance is 0; one uniform for sign; one uniform and one
+ * normal for outliers). */
+function label(channel: LabelLaw, z: Float64Array, y: Float64Array, rng: Rng): void {
+  const sampler = channel.piece.sampler;
+  if (!sampler) throw new RangeError(`the channel \`${channel.piece.name}\` has no sampler`);
+  for (let i = 0; i < z.length; i++) y[i] = sampler.label(channel.args, z[i], rng);
 }
 
 /** n samples for a teacher: X from the `inputs` stream, labels from the `labels` stream of the trial. */
 export function drawSamples(
-  channel: Channel, teacher: Float64Array, n: number, seed: TrialSeed,
+  channel: LabelLaw, teacher: Float64Array, n: number, seed: TrialSeed,
   streams: { inputs: Purpose; labels: Purpose } = { inputs: Purpose.inputs, labels: Purpose.labels },
 ): Samples {
   const d = teacher.length;

@@ -1,55 +1,42 @@
 /**
- * One model file's `simulation:` section at fixed parameter values, run trial by trial: draw an instance
- * (data.ts, or the spiked Wigner matrix of a lowrank model, spiked.ts), fit the estimator to its certificate
- * (estimators/, or the model's own GAMP or AMP), measure (measure.ts), and summarise the trials into a mean and a
- * standard error per theory quantity.
+ * A model's resolved simulation (plan.ts) at fixed parameter values, run trial by trial: draw an instance
+ * (data.ts, from the model's own pieces of the library, or the spiked Wigner matrix of a lowrank model,
+ * spiked.ts), fit the estimator to its certificate (estimators/library.ts: an ERM estimator, or the model's own
+ * GAMP or AMP), measure (measure.ts), and summarise the trials into a mean and a standard error per theory quantity.
  */
 import type { Problem } from '../compile/compile.ts';
 import { UsageError } from '../base/errors.ts';
-import { PRIORS } from '../glm/priors.ts';
+import type { Retcode } from '../base/retcode.ts';
+import { argValues, type ResolvedArg } from '../pieces/args.ts';
+import { CHANNELS, PRIORS } from '../pieces/library.ts';
+import type { PieceInfo, Task } from '../pieces/types.ts';
 import { amp, spikedInstance, spikedMeasures } from './spiked.ts';
-import type { Channel, Instance, Prior } from './data.ts';
-import { drawSamples, drawTeacher, makeInstance, sampleCount } from './data.ts';
-import type { Fit } from './estimators/types.ts';
-import { gamp, glmFunctions, type GampIterate } from './gamp.ts';
-import { hinge, hingeLoss } from './estimators/hinge.ts';
-import { huber, huberLoss } from './estimators/huber.ts';
-import { lasso } from './estimators/lasso.ts';
-import { logistic, logisticLoss } from './estimators/logistic.ts';
-import { ridge } from './estimators/ridge.ts';
-import { exactTestError, measure, type Measurement, type Task } from './measure.ts';
+import { makeInstance, type Instance, type LabelLaw, type Law, type TeacherLaw } from './data.ts';
+import { ESTIMATORS, type EstimatorPiece, type FitFn, type GlmEstimator, type SpikedEstimator } from './estimators/library.ts';
+import type { FitOptions } from './estimators/types.ts';
+import type { GampIterate } from './gamp.ts';
+import { exactTestError, measure, type Measurement as Measures } from './measure.ts';
 import { Purpose, trialStream, type Rng, type TrialSeed } from './rng.ts';
-import type { GlmSimulation, Measured, Ref, SimulationSpec, SpikedSimulation } from './section.ts';
+import type { GlmPlan, Measurement, PieceUse, Simulation, SpikedPlan } from './plan.ts';
+import type { Measured } from './section.ts';
 
-/** What an estimator returns to the experiment: an ERM fit (estimators/) or a GAMP run with its iterates. */
-export interface Estimate extends Pick<Fit, 'w' | 'converged' | 'certificate' | 'iterations' | 'message'> {
-  /** GAMP: the iterates t = 0 .. iterations (the start first). */
-  readonly history?: readonly GampIterate[];
-}
+export type { Estimate, FitOptions } from './estimators/types.ts';
 
-/** How a trial runs its estimator. */
-export interface FitOptions {
-  /** An iterative estimator (GAMP) records every iterate and runs at most this many iterations; stopping at
-   * that budget is then not a failure (the trajectory of `saddle verify --trajectory`). */
-  readonly trajectory?: number;
-}
-
-/** The section resolved at parameter values: what to draw, what to fit, what it is called in the theory. */
+/** The plan at parameter values: what to draw, what to fit, what it is called in the theory. */
 export type Experiment = GlmExperiment | SpikedExperiment;
 
 /** Teacher-student data through a channel, fitted by an ERM estimator or GAMP. */
 export interface GlmExperiment {
   readonly kind: 'glm';
-  readonly prior: Prior;
-  /** Teacher entries are drawn from `prior` and multiplied by this (gauss-bernoulli(rho, power)). */
-  readonly teacherScale: number;
-  readonly channel: Channel;
+  readonly prior: TeacherLaw;
+  readonly channel: LabelLaw;
   readonly alpha: number;
   readonly task: Task;
+  /** The estimator's library key. */
   readonly estimator: string;
-  readonly fit: (data: Instance, seed: TrialSeed, options?: FitOptions) => Estimate;
+  readonly fit: FitFn;
   readonly loss?: (y: number, z: number) => number;
-  readonly measure: SimulationSpec['measure'];
+  readonly measure: readonly Measurement[];
   /** The channel cannot tell w* from -w* (abs): overlaps are measured after aligning the estimate's sign with
    * the teacher's, i.e. m is |w.w*|/d. */
   readonly signSymmetric: boolean;
@@ -67,7 +54,7 @@ export interface SpikedExperiment {
   readonly m0: number;
   readonly fa: (B: number, A: number) => number;
   readonly fv: (B: number, A: number) => number;
-  readonly measure: SimulationSpec['measure'];
+  readonly measure: readonly Measurement[];
   /** The prior is symmetric under x -> -x (zero mean): the sign of the estimate is aligned with the teacher's. */
   readonly signSymmetric: boolean;
 }
@@ -78,6 +65,10 @@ export interface Trial {
   readonly d: number;
   /** Theory name -> value measured on this trial's instance. */
   readonly values: Readonly<Record<string, number>>;
+  /** How the estimator stopped. */
+  readonly status: Retcode;
+  /** The trial counts in the summary: its estimator converged (or, with FitOptions.trajectory, ran its whole
+   * iteration budget). */
   readonly converged: boolean;
   readonly certificate: number;
   readonly iterations: number;
@@ -97,133 +88,66 @@ export interface Summary {
 }
 
 /**
- * Resolves piece arguments (parameter names or numbers) at the given parameter values. The gamp estimator
- * calls the model's compiled GAMP functions at these values: pass the Problem made at them.
+ * The plan at the parameter values of `problem` (made by `compiled.problem(values)`, which checks them): each
+ * piece's arguments read off `problem.params` by index, checked by the piece (a UsageError naming the fix). The
+ * gamp and amp estimators call the model's compiled functions at these values (`problem.kernels.functions`).
  */
-export function experimentAt(spec: SimulationSpec, params: Readonly<Record<string, number>>, problem?: Problem): Experiment {
-  return spec.model === 'spiked-wigner' ? spikedAt(spec, params, problem) : glmAt(spec, params, problem);
+export function experimentAt(plan: Simulation, problem: Problem): Experiment {
+  return plan.model === 'spiked-wigner' ? spikedAt(plan, problem) : glmAt(plan, problem);
 }
 
-/** A parameter name or a number, at the given parameter values. */
-const argValue = (text: string, params: Readonly<Record<string, number>>) => (text in params ? params[text] : Number(text));
-
-function spikedAt(spec: SpikedSimulation, params: Readonly<Record<string, number>>, problem: Problem | undefined): SpikedExperiment {
-  const source = spec.source;
-  if (!source) throw new UsageError('a spiked-wigner simulation needs a model with a lowrank section', 'add `lowrank: { prior: ..., snr: ... }`');
-  const prior = source.prior;
-  const piece = prior.kind === 'builtin' ? PRIORS.get(prior.name) : undefined;
-  if (!piece?.draw) {
-    const name = prior.kind === 'builtin' ? prior.name : `a prior given by its ${prior.kind === 'density' ? 'density' : 'values'}`;
-    throw new UsageError(`the spiked-wigner simulation cannot draw x from ${name}: only the built-in priors have a sampler`,
-      `built-in priors: ${[...PRIORS.values()].filter((p) => p.draw).map((p) => p.name).join(', ')}`);
-  }
-  const args = prior.kind === 'builtin' ? piece.params.map((p, i) => {
-    const a = prior.args[i];
-    return a === undefined ? Number(p.default) : argValue(a.text, params);
-  }) : [];
+/** A piece of the plan (a library key), its arguments at the parameter values, checked. */
+function lawAt<P extends PieceInfo>(library: ReadonlyMap<string, P>, use: PieceUse, params: ArrayLike<number>, what: string): Law<P> {
+  const piece = library.get(use.key);
+  if (!piece) throw new Error(`internal: the plan names a ${what} \`${use.key}\` that is not in the library`);
+  const args = argValues(use.args, params);
   const bad = piece.checkArgs?.(args);
-  if (bad) throw new UsageError(bad);
-  const snr = argValue(source.snr, params);
+  if (bad) throw new UsageError(`${what} ${shown(piece, use.args, args)}: ${bad}`, 'change the parameter values (--set) or the arguments in the simulation section');
+  return { piece, args };
+}
+
+/** `gauss-bernoulli(rho = 0.3, v = 1)`: a piece with its arguments and their values, for messages. */
+const shown = (piece: PieceInfo, args: readonly ResolvedArg[], values: readonly number[]) =>
+  `\`${piece.name}${args.length ? `(${args.map((a, i) => (a.kind === 'param' ? `${a.name} = ${values[i]}` : a.text)).join(', ')})` : ''}\``;
+
+function estimatorAt<E extends EstimatorPiece>(use: PieceUse, problem: Problem, experiment: E['experiment']): { estimator: E; args: readonly number[] } {
+  const { piece, args } = lawAt(ESTIMATORS, use, problem.params, 'estimator');
+  if (piece.experiment !== experiment) throw new Error(`internal: the estimator \`${piece.name}\` is not one of a ${experiment} experiment`);
+  return { estimator: piece as E, args };
+}
+
+function spikedAt(plan: SpikedPlan, problem: Problem): SpikedExperiment {
+  if ('unavailable' in plan.prior) throw new UsageError(plan.prior.unavailable, plan.prior.hint);
+  const prior = lawAt(PRIORS, plan.prior, problem.params, 'prior');
+  const snr = argValues([plan.snr], problem.params)[0];
   if (!(snr >= 0 && Number.isFinite(snr))) throw new UsageError(`the signal-to-noise ratio must be finite and >= 0, got ${snr}`);
-  const e = spec.estimator.args.map((a) => argValue(a.text, params));
-  const damping = e[0] ?? 1;
-  const m0 = e[1] ?? 0;
-  if (!(damping > 0 && damping <= 1)) throw new UsageError(`amp(damping): the damping must be in (0, 1], got ${damping}`, 'amp(1) is undamped AMP; amp(0.5) takes half of each new estimate');
-  if (!(m0 >= 0 && m0 <= 1)) throw new UsageError(`amp(damping, m0): m0, the start's overlap with the signal, must be in [0, 1], got ${m0}`, '0: an uninformed start (default), 1: the signal itself (the informed branch)');
-  const fns = problem?.kernels.functions;
-  if (typeof fns?.fa !== 'function' || typeof fns?.fv !== 'function') {
-    throw new UsageError(`AMP needs the functions fa and fv of ${problem ? `model "${problem.model}"` : 'the model'}`, 'a lowrank section declares them');
-  }
-  const { fa, fv } = fns;
-  const draw = (rng: Rng) => piece.draw!(args, rng);
+  const { estimator, args } = estimatorAt<SpikedEstimator>(plan.estimator, problem, 'spiked-wigner');
+  const { damping, m0, fa, fv } = estimator.at(args, problem);
+  const draw = prior.piece.draw!;
   return {
-    kind: 'spiked-wigner', snr, draw, estimator: spec.estimator.name, damping, m0, fa, fv, measure: spec.measure,
+    kind: 'spiked-wigner', snr, draw: (rng: Rng) => draw(prior.args, rng), estimator: estimator.name, damping, m0, fa, fv, measure: plan.measure,
     signSymmetric: Math.abs(fa(0, 0)) <= 1e-12 * Math.sqrt(fv(0, 0)),
   };
 }
 
-function glmAt(spec: GlmSimulation, params: Readonly<Record<string, number>>, problem: Problem | undefined): GlmExperiment {
-  const args = (ref: Ref) => ref.args.map((a) => (a.text in params ? params[a.text] : Number(a.text)));
-  const t = args(spec.teacher);
-  const prior: Prior = spec.teacher.name === 'rademacher' ? { kind: 'rademacher' }
-    : spec.teacher.name === 'gauss-bernoulli' ? { kind: 'gauss-bernoulli', rho: t[0] }
-      : { kind: 'gaussian', ...(t.length > 0 && { variance: t[0] }) };
-  let teacherScale = 1;
-  if (spec.teacher.name === 'gauss-bernoulli' && t.length > 1) {
-    if (!(t[1] >= 0 && Number.isFinite(t[1]))) throw new UsageError(`the power of gauss-bernoulli(rho, power) must be finite and >= 0, got ${t[1]}`);
-    if (!(t[0] > 0)) throw new UsageError(`gauss-bernoulli(rho, power) needs rho > 0, got ${t[0]}`);
-    teacherScale = Math.sqrt(t[1] / t[0]);
-  }
-  const c = args(spec.channel);
-  const channel: Channel = ((): Channel => {
-    switch (spec.channel.name) {
-      case 'linear': return { kind: 'linear', Delta: c[0] };
-      case 'sign': return { kind: 'sign', ...(c.length > 0 && { flip: c[0] }) };
-      case 'abs': return { kind: 'abs', ...(c.length > 0 && { Delta: c[0] }) };
-      case 'relu': return { kind: 'relu', ...(c.length > 0 && { Delta: c[0] }) };
-      default: return { kind: 'outliers', eps: c[0], Delta: c[1], DeltaOut: c[2] };
-    }
-  })();
-  const e = args(spec.estimator);
-  const square = (y: number, z: number) => 0.5 * (y - z) ** 2;
-  let fit: GlmExperiment['fit'];
-  let loss: GlmExperiment['loss'];
-  let task: Task = 'regression';
-  switch (spec.estimator.name) {
-    case 'ridge': fit = (data) => ridge(data, e[0]); loss = square; break;
-    case 'lasso': fit = (data) => lasso(data, e[0]); loss = square; break;
-    case 'logistic': fit = (data) => logistic(data, e[0]); loss = logisticLoss.value; task = 'classification'; break;
-    case 'hinge': fit = (data) => hinge(data, e[0]); loss = hingeLoss; task = 'classification'; break;
-    case 'gamp': fit = gampFit(e, problem); task = channel.kind === 'sign' ? 'classification' : 'regression'; break;
-    default: {
-      const l = huberLoss(e[0]);
-      fit = (data) => huber(data, e[1], e[0]);
-      loss = l.value;
-    }
-  }
+function glmAt(plan: GlmPlan, problem: Problem): GlmExperiment {
+  const prior = lawAt(PRIORS, plan.teacher, problem.params, 'teacher');
+  const channel = lawAt(CHANNELS, plan.channel, problem.params, 'channel');
+  const sampler = channel.piece.sampler!;
+  const { estimator, args } = estimatorAt<GlmEstimator>(plan.estimator, problem, 'glm');
+  const { fit, loss } = estimator.at(args, problem);
   return {
-    kind: 'glm', prior, teacherScale, channel, alpha: params.alpha, task, estimator: spec.estimator.name, fit,
-    ...(loss && { loss }), measure: spec.measure, signSymmetric: channel.kind === 'abs',
+    kind: 'glm', prior, channel, alpha: problem.params[plan.alpha], task: estimator.task ?? sampler.task, estimator: estimator.name, fit,
+    ...(loss && { loss }), measure: plan.measure, signSymmetric: sampler.symmetric === true,
   };
 }
 
-/** gamp(damping = 1, q0 = 0) with the model's functions; a random start draws from the trial's solver stream. */
-function gampFit(e: readonly number[], problem: Problem | undefined): GlmExperiment['fit'] {
-  const damping = e[0] ?? 1;
-  const q0 = e[1] ?? 0;
-  if (!(damping > 0 && damping <= 1)) throw new UsageError(`gamp(damping): the damping must be in (0, 1], got ${damping}`, 'gamp(1) is undamped GAMP; gamp(0.5) takes half of each new message');
-  if (!(q0 >= 0 && Number.isFinite(q0))) throw new UsageError(`gamp(damping, q0): q0 must be finite and >= 0, got ${q0}`);
-  const fns = glmFunctions(problem?.kernels.functions, problem ? `model "${problem.model}"` : 'the model');
-  return (data, seed, options = {}) => {
-    const r = gamp(data, fns, {
-      damping,
-      teacher: data.teacher,
-      // a trajectory is compared with state evolution step by step: plain GAMP, no adaptive damping
-      ...(options.trajectory !== undefined && { maxIterations: options.trajectory, adaptive: false }),
-      start: q0 > 0 ? { kind: 'random', q0, rng: trialStream(seed, Purpose.solver) } : { kind: 'prior' },
-    });
-    const stopped = options.trajectory !== undefined && r.status === 'max-iterations';
-    return {
-      w: r.w, converged: r.status === 'converged' || stopped, certificate: r.residual, iterations: r.iterations,
-      history: r.history, ...(r.message !== undefined && !stopped && { message: `gamp ${r.status}: ${r.message}` }),
-    };
-  };
-}
-
-/** One trial's instance; a scaled teacher (gauss-bernoulli(rho, power)) draws the same streams as makeInstance. */
+/** One trial's instance. */
 export function instanceOf(x: GlmExperiment, d: number, seed: TrialSeed): Instance {
-  const spec = { d, alpha: x.alpha, prior: x.prior, channel: x.channel, seed };
-  if (x.teacherScale === 1) return makeInstance(spec);
-  // makeInstance's checks: alpha and n here, the prior's and the channel's parameters on a one-sample instance
-  if (!(x.alpha > 0 && Number.isFinite(x.alpha))) throw new RangeError(`alpha must be positive and finite, got ${x.alpha}`);
-  if (sampleCount(x.alpha, d) < 1) throw new RangeError('n = round(alpha d) = 0: raise alpha or d');
-  makeInstance({ ...spec, d: 1, alpha: 1 });
-  const teacher = drawTeacher(x.prior, d, seed);
-  for (let i = 0; i < d; i++) teacher[i] *= x.teacherScale;
-  return { ...drawSamples(x.channel, teacher, sampleCount(x.alpha, d), seed), spec, teacher };
+  return makeInstance({ d, alpha: x.alpha, prior: x.prior, channel: x.channel, seed });
 }
 
-const pick = (m: Measurement, what: Measured): number => {
+const pick = (m: Measures, what: Measured): number => {
   switch (what) {
     case 'm': return m.m;
     case 'q': return m.q;
@@ -268,7 +192,7 @@ function spikedTrial(x: SpikedExperiment, d: number, seed: TrialSeed): Trial {
   return {
     seed, n: d, d,
     values: Object.fromEntries(x.measure.map((q) => [q.theory, pickSpiked(q.measured)])),
-    converged, certificate: r.residual, iterations: r.iterations, time: performance.now() - t0,
+    status: r.status, converged, certificate: r.residual, iterations: r.iterations, time: performance.now() - t0,
     ...(!converged && r.message !== undefined && { message: `amp ${r.status}: ${r.message}` }),
   };
 }
@@ -292,7 +216,7 @@ function glmTrial(x: GlmExperiment, d: number, seed: TrialSeed, options: FitOpti
   return {
     seed, n: instance.n, d,
     values: Object.fromEntries(x.measure.map((q) => [q.theory, pick(m, q.measured)])),
-    converged: fit.converged, certificate: fit.certificate, iterations: fit.iterations,
+    status: fit.status, converged: fit.converged, certificate: fit.certificate, iterations: fit.iterations,
     time: performance.now() - t0,
     ...(fit.message !== undefined && !fit.converged && { message: fit.message }),
     ...(options.trajectory !== undefined && fit.history && { trajectory: trajectoryOf(x, m.qStar, sign, fit.history) }),
@@ -319,11 +243,13 @@ function trajectoryOf(x: GlmExperiment, qStar: number, sign: number, history: re
 export function summarize(trials: readonly Trial[]): Record<string, Summary> {
   const ok = trials.filter((t) => t.converged);
   const names = trials.length ? Object.keys(trials[0].values) : [];
-  return Object.fromEntries(names.map((k) => {
-    const xs = ok.map((t) => t.values[k]);
-    const n = xs.length;
-    const mean = xs.reduce((a, b) => a + b, 0) / n;
-    const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : NaN;
-    return [k, { mean, se: Math.sqrt(variance / n), trials: n }];
-  }));
+  return Object.fromEntries(names.map((k) => [k, summaryOf(ok.map((t) => t.values[k]))]));
+}
+
+/** The mean of xs and its standard error (NaN for one value). */
+export function summaryOf(xs: readonly number[]): Summary {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : NaN;
+  return { mean, se: Math.sqrt(variance / n), trials: n };
 }

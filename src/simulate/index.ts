@@ -1,5 +1,6 @@
 /**
- * Finite-size simulation of teacher-student ERM: seeded streams, instances, estimators solved to a certified
+ * Finite-size simulation of teacher-student models: seeded streams, instances drawn from the pieces of the library
+ * (src/pieces), estimators solved to a certified
  * optimum, GAMP for the Bayes-optimal GLMs (gamp.ts), and the measurements a theory curve is compared with.
  * This file is the public surface.
  */
@@ -14,3 +15,7 @@ export { hinge, hingeGap, hingeLoss, hingeObjective, type HingeFit, type HingeOp
 export { lasso, lassoGap, lassoObjective, type LassoOptions } from './estimators/lasso.ts';
 export { newtonCG, smoothGradient, smoothObjective, type NewtonOptions, type SmoothLoss } from './estimators/newton.ts';
 export { gamp, glmFunctions, type GampIterate, type GampOptions, type GampResult, type GampStatus, type GlmFunctions } from './gamp.ts';
+export { ESTIMATORS, type EstimatorPiece, type FitFn, type GlmEstimator, type SpikedEstimator } from './estimators/library.ts';
+export { checkSimulation, type GlmPlan, type Measurement as PlannedMeasurement, type PieceUse, type Simulation, type SpikedPlan } from './plan.ts';
+export { closeWorkers, simulate, simulateParallel, simulationOf, type Simulatable, type SimulationRun } from './run.ts';
+export { simulateTrajectory, type SimulatedTrajectory, type TrajectoryRunOptions } from './trajectory.ts';

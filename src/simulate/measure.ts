@@ -8,18 +8,20 @@
  * residual. Classification (logistic, hinge): predicted label sign(w.x/sqrt d) with sign(0) = +1, errors are
  * 0-1.
  *
- * Exact test errors. For a new x ~ N(0, I_d), the student field omega = w.x/sqrt(d) and the teacher field
- * z = w*.x/sqrt(d) are jointly Gaussian with E omega^2 = q, E z^2 = q* = |w*|^2/d, E omega z = m, so:
+ * Exact test errors (each channel piece's `sampler.testError`, src/pieces/channels). For a new x ~ N(0, I_d), the
+ * student field omega = w.x/sqrt(d) and the teacher field z = w*.x/sqrt(d) are jointly Gaussian with E omega^2 = q,
+ * E z^2 = q* = |w*|^2/d, E omega z = m, so:
  *   linear / outliers: E(y - omega)^2 = q* - 2m + q + noise variance (= |w - w*|^2/d + noise variance);
  *   abs:  E(|z| - omega)^2 = q* + q + Delta    (E |z| omega = 0 by the symmetry (z, omega) -> -(z, omega));
  *   relu: E(max(0, z) - omega)^2 = q* / 2 - m + q + Delta   (E max(0, z) omega = m/2);
  *   sign with flip probability eps: P(sign omega != y) = eps + (1 - 2 eps) acos(m/sqrt(q q*))/pi.
  */
-import type { Channel, Instance, Samples } from './data.ts';
+import type { Task } from '../pieces/types.ts';
+import type { Instance, LabelLaw, Samples } from './data.ts';
 import { dot, matVec } from './linalg.ts';
 import { testSamples } from './data.ts';
 
-export type Task = 'regression' | 'classification';
+export type { Task } from '../pieces/types.ts';
 
 export interface Measurement {
   readonly m: number;
@@ -46,21 +48,11 @@ export interface MeasureOptions {
   readonly nTest?: number;
 }
 
-/** Test error of w from its overlaps, for Gaussian inputs. */
-export function exactTestError(task: Task, channel: Channel, m: number, q: number, qStar: number): number {
-  if (task === 'classification') {
-    if (channel.kind !== 'sign') return NaN;
-    const eps = channel.flip ?? 0;
-    const cos = q > 0 && qStar > 0 ? Math.max(-1, Math.min(1, m / Math.sqrt(q * qStar))) : 0;
-    return eps + ((1 - 2 * eps) * Math.acos(cos)) / Math.PI;
-  }
-  switch (channel.kind) {
-    case 'linear': return qStar - 2 * m + q + channel.Delta;
-    case 'outliers': return qStar - 2 * m + q + (1 - channel.eps) * channel.Delta + channel.eps * channel.DeltaOut;
-    case 'abs': return qStar + q + (channel.Delta ?? 0);
-    case 'relu': return qStar / 2 - m + q + (channel.Delta ?? 0);
-    default: return NaN;
-  }
+/** Test error of w from its overlaps, for Gaussian inputs: the channel piece's closed form for the task, NaN where
+ * it has none (a classifier's error on real labels). */
+export function exactTestError(task: Task, channel: LabelLaw, m: number, q: number, qStar: number): number {
+  const f = channel.piece.sampler?.testError?.[task];
+  return f ? f(channel.args, { m, q, qStar }) : NaN;
 }
 
 /** Mean error of w on samples, and its standard error. */

@@ -1,6 +1,7 @@
 import { compile } from '../compile/compile.ts';
 import type { Loc } from '../base/issues.ts';
-import { mapMeasure, walk, type Measure, type Node, type Program } from '../ir/nodes.ts';
+import { children, mapChildren, walk, withChildren, type Measure, type Node, type Program } from '../ir/nodes.ts';
+import { measureKind } from '../ir/measures/index.ts';
 
 /**
  * Quadrature error estimates: every expectation of a model evaluated twice at one state, with its node counts
@@ -185,19 +186,17 @@ function sitesOf(expr: Node, hasE: (n: Node) => boolean, fnHasE: ReadonlySet<str
         visit(n.test);
         visit(taken(n.test) ? n.then : n.else);
         return;
-      case 'call': case 'op': n.args.forEach(visit); return;
-      default:
+      default: children(n).forEach(visit);
     }
   };
   visit(expr);
   return out;
 }
 
-/** Every node count doubled, up to MAX_QUADRATURE_NODES; a measure without a node count (discrete) is exact. */
-function refineMeasure(m: Measure): Measure {
-  if (!('nodes' in m) || typeof m.nodes !== 'number' || m.nodes >= MAX_QUADRATURE_NODES) return m;
-  return { ...m, nodes: Math.min(MAX_QUADRATURE_NODES, 2 * m.nodes) } as Measure;
-}
+/** Every node count doubled, up to MAX_QUADRATURE_NODES; the measure itself when none can grow (a count at the
+ * cap, or a measure without one: a discrete sum is exact). */
+const refineMeasure = (m: Measure): Measure =>
+  measureKind(m).resize(m, (n) => (n >= MAX_QUADRATURE_NODES ? n : Math.min(MAX_QUADRATURE_NODES, 2 * n)));
 
 /** A copy of a tree with every measure refined, and the calls of functions that take expectations redirected
  * to their refined copies (memoised: the IR may share subtrees). */
@@ -206,16 +205,9 @@ function refiner(renamed: ReadonlyMap<string, string>): (n: Node) => Node {
   const refine = (node: Node): Node => {
     const hit = memo.get(node);
     if (hit) return hit;
-    let r: Node;
-    switch (node.kind) {
-      case 'expect': r = { ...node, measure: refineMeasure(mapMeasure(node.measure, refine)), body: refine(node.body) }; break;
-      case 'root': r = { ...node, expr: refine(node.expr), slope: refine(node.slope), lower: refine(node.lower), upper: refine(node.upper) }; break;
-      case 'call': r = { ...node, args: node.args.map(refine) }; break;
-      case 'apply': r = { ...node, fn: renamed.get(node.fn) ?? node.fn, args: node.args.map(refine) }; break;
-      case 'op': r = { ...node, args: node.args.map(refine) }; break;
-      case 'cond': r = { ...node, test: refine(node.test), then: refine(node.then), else: refine(node.else) }; break;
-      default: r = node;
-    }
+    let r = mapChildren(node, refine);
+    if (r.kind === 'expect') r = { ...r, measure: refineMeasure(r.measure) };
+    if (r.kind === 'apply') r = { ...r, fn: renamed.get(r.fn) ?? r.fn };
     memo.set(node, r);
     return r;
   };
@@ -229,15 +221,12 @@ function replace(expr: Node, from: Node, to: Node): Node {
     if (node === from) return to;
     const hit = memo.get(node);
     if (hit) return hit;
-    const all = (xs: readonly Node[]) => {
-      const ys = xs.map(go);
-      return ys.every((y, i) => y === xs[i]) ? xs : ys;
-    };
+    // Units are outermost (sitesOf): nothing inside an expectation or a root is replaced.
     let r: Node = node;
-    switch (node.kind) {
-      case 'call': case 'apply': case 'op': { const args = all(node.args); if (args !== node.args) r = { ...node, args } as Node; break; }
-      case 'cond': { const [test, then, other] = all([node.test, node.then, node.else]); if (test !== node.test || then !== node.then || other !== node.else) r = { ...node, test, then, else: other }; break; }
-      default:
+    if (node.kind !== 'expect' && node.kind !== 'root') {
+      const kids = children(node);
+      const ys = kids.map(go);
+      if (ys.some((y, i) => y !== kids[i])) r = withChildren(node, ys);
     }
     memo.set(node, r);
     return r;
@@ -275,8 +264,7 @@ function measuresOf(node: Node, fns: ReadonlyMap<string, { body: Node }>, fnHasE
 }
 
 function distinctCounts(measures: readonly Measure[]): number[] {
-  const counts = measures.flatMap((m) => ('nodes' in m && typeof m.nodes === 'number' ? [m.nodes] : []));
-  return [...new Set(counts)];
+  return [...new Set(measures.flatMap((m) => measureKind(m).nodeCounts(m)))];
 }
 
 /** Where the first expectation of a unit (the unit itself, else one inside it or in a function it calls) is written. */

@@ -14,24 +14,16 @@
  * q = 0 only at finite d, after a number of steps that grows like log d: its trajectory is not the state
  * evolution from q_0 = 0.
  */
-import type { Compiled } from '../compile/compile.ts';
 import { UsageError } from '../base/errors.ts';
-import type { Summary, Trial } from '../simulate/experiment.ts';
+import type { Simulatable, SimulationRun } from '../simulate/run.ts';
+import { simulateTrajectory, type TrajectoryRunOptions } from '../simulate/trajectory.ts';
 import { trajectory, type Trajectory } from '../solve/trajectory.ts';
-import { comparison, simulateParallel, simulationOf, type Comparison, type SimulationRun } from './compare.ts';
+import { comparison, type Comparison } from './compare.ts';
 
-export interface TrajectoryOptions {
-  readonly d: number;
-  readonly trials: number;
-  readonly seed: number;
-  /** GAMP iterations T: the comparison covers t = 0 .. T. */
-  readonly iterations: number;
+export interface TrajectoryOptions extends TrajectoryRunOptions {
   readonly tolerance: number;
-  /** Worker threads for the trials (default 1: in-process). */
-  readonly workers?: number;
   /** The theory's start for the order parameters other than q (default `uninformed`). */
   readonly init?: string;
-  readonly onTrial?: (t: Trial) => void;
 }
 
 export interface TrajectoryComparison {
@@ -42,39 +34,8 @@ export interface TrajectoryComparison {
   readonly pass: boolean;
 }
 
-/** GAMP's iterates over the trials: per step t = 0 .. T, the mean +- se of each quantity measurable from the overlaps. */
-export interface SimulatedTrajectory {
-  readonly run: SimulationRun;
-  readonly steps: readonly { readonly t: number; readonly summary: Readonly<Record<string, Summary>> }[];
-}
-
-/**
- * The trials of a GAMP simulation, each stopped after `iterations` iterations (not a failure), and the mean +- se
- * of each measured quantity at every iterate t = 0 .. T over the trials that did not fail (`saddle simulate
- * --trajectory`). A trial that converged before T keeps its last iterate.
- */
-export async function simulateTrajectory(compiled: Compiled, params: Readonly<Record<string, number>>,
-  o: Omit<TrajectoryOptions, 'tolerance' | 'init'>): Promise<SimulatedTrajectory> {
-  const spec = simulationOf(compiled);
-  if (spec.estimator.name !== 'gamp') {
-    throw new UsageError(`--trajectory follows an iterative algorithm step by step; the estimator of model "${compiled.program.info.name}" is \`${spec.estimator.name}\``,
-      'use `estimator: gamp` (a model with a glm section) or drop --trajectory');
-  }
-  if (!(Number.isInteger(o.iterations) && o.iterations >= 1)) throw new UsageError(`--trajectory ${o.iterations}: give the number of GAMP iterations, an integer >= 1`);
-  const run = await simulateParallel(compiled, params, o.d, o.trials, o.seed, o.workers ?? 1, o.onTrial, { trajectory: o.iterations });
-  const ok = run.trials.filter((t) => t.converged && t.trajectory);
-  const quantities = Object.keys(ok[0]?.trajectory ?? {}).filter((k) => ok[0].trajectory![k].every(Number.isFinite));
-  const steps = Array.from({ length: o.iterations + 1 }, (_, t) => ({
-    t,
-    summary: Object.fromEntries(quantities.map((k) => [k, summary(ok.map((tr) => {
-      const xs = tr.trajectory![k];
-      return xs[Math.min(t, xs.length - 1)];
-    }))])),
-  }));
-  return { run, steps };
-}
-
-export async function compareTrajectory(compiled: Compiled, params: Readonly<Record<string, number>>, o: TrajectoryOptions): Promise<TrajectoryComparison> {
+/** GAMP's iterates (simulate/trajectory.ts) against the state evolution of the same model, step by step. */
+export async function compareTrajectory(compiled: Simulatable, params: Readonly<Record<string, number>>, o: TrajectoryOptions): Promise<TrajectoryComparison> {
   const { run, steps: measured } = await simulateTrajectory(compiled, params, o);
   const problem = compiled.problem(run.params);
   const name = o.init ?? 'uninformed';
@@ -91,11 +52,4 @@ export async function compareTrajectory(compiled: Compiled, params: Readonly<Rec
     rows: Object.entries(s).map(([k, m]) => comparison(k, theoryAt(k, t), m, o.tolerance)),
   }));
   return { run, theory, steps, pass: steps.every((s) => s.rows.every((r) => r.pass)) };
-}
-
-function summary(xs: readonly number[]): Summary {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : NaN;
-  return { mean, se: Math.sqrt(variance / n), trials: n };
 }

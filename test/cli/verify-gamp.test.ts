@@ -92,12 +92,14 @@ describe('saddle verify --trajectory: GAMP against state evolution at each itera
     expect(noGlm.code).toBe(2);
     expect(noGlm.err).toMatch(/ridge-gamp\.yaml:\d+:\d+: error\[unknown-function\] `fa`: the gamp estimator/);
     expect(noGlm.err).toMatch(/glm: \{ prior, channel \}/);
+    // one piece, one law: the glm prior gauss-bernoulli(rho) has second moment 1, and so has the teacher
+    // gauss-bernoulli(rho) (= gauss-bernoulli(rho, 1)); gauss-bernoulli(rho, rho) (nonzero entries N(0, 1)) is another law
     const mismatch = join(dir, 'cs-teacher.yaml');
-    writeFileSync(mismatch, readFileSync('equations/cs-bayes.yaml', 'utf8').replace('teacher: gauss-bernoulli(rho, 1)', 'teacher: gauss-bernoulli(rho)'));
+    writeFileSync(mismatch, readFileSync('equations/cs-bayes.yaml', 'utf8').replace('teacher: gauss-bernoulli(rho)', 'teacher: gauss-bernoulli(rho, rho)'));
     const mm = await run('simulate', mismatch, '--d', '100');
     expect(mm.code).toBe(2);
-    expect(mm.err).toMatch(/cs-teacher\.yaml:\d+:\d+: error\[bad-value\] `gauss-bernoulli`: the teacher `gauss-bernoulli\(rho\)` is not the glm prior/);
-    expect(mm.err).toMatch(/write `teacher: gauss-bernoulli\(rho, 1\)`/);
+    expect(mm.err).toMatch(/cs-teacher\.yaml:\d+:\d+: error\[bad-value\] `gauss-bernoulli`: the teacher `gauss-bernoulli\(rho, rho\)` is not the glm prior/);
+    expect(mm.err).toMatch(/write `teacher: gauss-bernoulli\(rho\)`/);
     const badDamping = join(dir, 'perceptron-damping.yaml');
     writeFileSync(badDamping, readFileSync('equations/perceptron-bayes.yaml', 'utf8').replace('estimator: gamp', 'estimator: gamp(2)'));
     const bd = await run('simulate', badDamping, '--d', '100');

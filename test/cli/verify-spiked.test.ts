@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { closeWorkers, compare, simulate, type Comparison, type SimulationRun } from '../../src/verify/compare.ts';
+import { compare, type Comparison } from '../../src/verify/compare.ts';
+import { closeWorkers, simulate, type SimulationRun } from '../../src/simulate/run.ts';
 import { runCli as run } from '../util/cli.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/base/errors.ts';
-import { PRIORS } from '../../src/glm/priors.ts';
+import { PRIORS } from '../../src/pieces/library.ts';
 import { ModelError } from '../../src/base/issues.ts';
 import { check, loadModel } from '../../src/pipeline/load.ts';
 import { Rng } from '../../src/simulate/rng.ts';
@@ -161,7 +161,7 @@ describe('sparse-rademacher(rho): the accurate forms against a trapezoid rule wr
 describe('prior samplers: the simulation draws its teacher from the same piece', () => {
   // E x, E x^2 = rho_w and E x^4 of 2e5 draws against the prior's moments (5 standard errors).
   const cases: [string, number[], number, number][] = [
-    ['gaussian', [2], 2, 12], ['rademacher', [], 1, 1], ['gauss-bernoulli', [0.2], 1, 3 / 0.2], ['sparse-rademacher', [0.05], 1, 1 / 0.05],
+    ['gaussian', [2], 2, 12], ['rademacher', [], 1, 1], ['gauss-bernoulli', [0.2, 1], 1, 3 / 0.2], ['sparse-rademacher', [0.05], 1, 1 / 0.05],
   ];
   it.each(cases)('%s %j', (name, args, second, fourth) => {
     const piece = PRIORS.get(name)!;

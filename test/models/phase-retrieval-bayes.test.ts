@@ -81,11 +81,13 @@ describe('phase-retrieval-bayes.yaml: Bayes-optimal noiseless phase retrieval y 
     }
   });
 
-  it('weak recovery at alpha = 1/2 (Barbier et al. PNAS 2019), located by findThreshold to 1e-5', () => {
-    const t = findThreshold(compiled, { kind: 'weak-recovery', param: 'alpha', lo: 0.2, hi: 1, tol: 1e-8 });
+  it('weak recovery at alpha = 1/2 (Barbier et al. PNAS 2019), located by findThreshold inside its tolerance', () => {
+    const t = findThreshold(compiled, { kind: 'weak-recovery', param: 'alpha', lo: 0.2, hi: 1, tol: 1e-9 });
     expect(t.found).toBe(true);
-    // The Jacobian is a one-sided difference with step 1e-6 at q = 0: the O(q) curvature shifts the root by ~3e-6.
-    expect(Math.abs(t.threshold - 0.5)).toBeLessThan(1e-5);
+    expect(t.init).toBe('uninformed'); // q = 0, the exact fixed point
+    // The Jacobian is exact (symbolic), its value at q = 0 (0 * Inf there) the limit from inside: the bracket holds 1/2.
+    expect(Math.abs(t.threshold - 0.5)).toBeLessThanOrEqual(t.tolerance);
+    expect(t.tolerance).toBeLessThanOrEqual(1e-8);
     // and the transition is continuous: just above it the branch from `small` has q = O(alpha - 1/2)
     const s = solve(compiled.problem({ alpha: 0.51 }), { init: 'small' });
     expect(s.status).toBe('converged');
@@ -143,6 +145,12 @@ describe('phase-retrieval-bayes.yaml: Bayes-optimal noiseless phase retrieval y 
       const slope = (f(1e-6) - f(1e-8)) / (Math.log(1e-6) - Math.log(1e-8));
       expect(Math.abs(slope - (alpha - 1) / 2)).toBeLessThan(2e-3);
     }
+    // (c) saddle threshold --kind weak-recovery --init informed: the stability of q = 1, from the exact Jacobian's
+    // limit from inside the domain (inside the floor the map is flat), changes at alpha = 1 inside its tolerance
+    const t = findThreshold(compiled, { kind: 'weak-recovery', param: 'alpha', lo: 0.8, hi: 1.5, init: 'informed' });
+    expect(t.found).toBe(true);
+    expect(Math.abs(t.threshold - 1)).toBeLessThanOrEqual(t.tolerance);
+    expect(t.tolerance).toBeLessThanOrEqual(1e-8);
   });
 
   it('the fixed point is a stationary point of the free entropy (update and Psi_out are written differently)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinePlot } from '../../src/report/plot.ts';
 import { simulationOverlay } from '../../src/report/overlay.ts';
-import type { SimulationRun } from '../../src/verify/compare.ts';
+import type { SimulationRun } from '../../src/simulate/run.ts';
 
 const run = (alpha: number, q: number, se: number): SimulationRun =>
   ({ params: { alpha }, d: 100, seed: 1, trials: [], summary: { q: { mean: q, se, trials: 4 }, m: { mean: q, se, trials: 4 } } } as unknown as SimulationRun);

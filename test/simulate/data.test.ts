@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { drawTeacher, makeInstance, sampleCount, testSamples, type Channel, type InstanceSpec } from '../../src/simulate/data.ts';
+import { drawTeacher, makeInstance, sampleCount, testSamples, type LabelLaw, type InstanceSpec, priorOf, channelOf } from '../../src/simulate/data.ts';
 
 const spec = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
-  d: 50, alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'linear', Delta: 0.5 }, seed: { master: 11, trial: 0 }, ...over,
+  d: 50, alpha: 2, prior: priorOf('gaussian'), channel: channelOf('linear', 0.5), seed: { master: 11, trial: 0 }, ...over,
 });
 
 const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -31,7 +31,7 @@ describe('instances', () => {
 
   it('each part has its own stream: alpha changes n but not the first rows; Delta changes y but not X, w*', () => {
     const a = makeInstance(spec({ alpha: 1 }));
-    const b = makeInstance(spec({ alpha: 3, channel: { kind: 'linear', Delta: 0.1 } }));
+    const b = makeInstance(spec({ alpha: 3, channel: channelOf('linear', 0.1) }));
     expect(bits(b.X.subarray(0, a.X.length)).equals(bits(a.X))).toBe(true);
     expect(bits(b.teacher).equals(bits(a.teacher))).toBe(true);
     // same noise draws, rescaled: y - z = sqrt(Delta) xi
@@ -49,9 +49,9 @@ describe('instances', () => {
   it('misuse errors name the fix', () => {
     expect(() => makeInstance(spec({ d: 0 }))).toThrow(/positive integer/);
     expect(() => makeInstance(spec({ alpha: 0.001, d: 10 }))).toThrow(/n = round\(alpha d\) = 0/);
-    expect(() => makeInstance(spec({ channel: { kind: 'sign', flip: 1.5 } }))).toThrow(/probability/);
-    expect(() => makeInstance(spec({ prior: { kind: 'gauss-bernoulli', rho: -0.1 } }))).toThrow(/rho/);
-    expect(() => makeInstance(spec({ channel: { kind: 'linear', Delta: -1 } }))).toThrow(/variance/);
+    expect(() => makeInstance(spec({ channel: channelOf('sign', 1.5) }))).toThrow(/probability/);
+    expect(() => makeInstance(spec({ prior: priorOf('gauss-bernoulli', -0.1, -0.1) }))).toThrow(/rho/);
+    expect(() => makeInstance(spec({ channel: channelOf('linear', -1) }))).toThrow(/variance/);
   });
 });
 
@@ -64,45 +64,45 @@ describe('priors', () => {
     return { mean: m1 / w.length, second: m2 / w.length, zeros: zeros / w.length };
   };
   it('gaussian with a variance', () => {
-    const m = moments(drawTeacher({ kind: 'gaussian', variance: 4 }, d, seed));
+    const m = moments(drawTeacher(priorOf('gaussian', 4), d, seed));
     expect(Math.abs(m.mean)).toBeLessThan(5 * Math.sqrt(4 / d));
     expect(Math.abs(m.second - 4)).toBeLessThan(5 * Math.sqrt(2 * 16 / d));
   });
   it('rademacher', () => {
-    const w = drawTeacher({ kind: 'rademacher' }, d, seed);
+    const w = drawTeacher(priorOf('rademacher'), d, seed);
     expect(w.every((x) => x === 1 || x === -1)).toBe(true);
     expect(Math.abs(moments(w).mean)).toBeLessThan(5 / Math.sqrt(d));
   });
   it('gauss-bernoulli(rho): a fraction 1 - rho of zeros, second moment rho', () => {
-    const m = moments(drawTeacher({ kind: 'gauss-bernoulli', rho: 0.2 }, d, seed));
+    const m = moments(drawTeacher(priorOf('gauss-bernoulli', 0.2, 0.2), d, seed));
     expect(Math.abs(m.zeros - 0.8)).toBeLessThan(5 * Math.sqrt(0.16 / d));
     expect(Math.abs(m.second - 0.2)).toBeLessThan(5 * Math.sqrt((3 * 0.2 - 0.04) / d));
   });
 });
 
 describe('channels', () => {
-  const make = (channel: Channel) => makeInstance(spec({ d: 20, alpha: 2000, channel }));
+  const make = (channel: LabelLaw) => makeInstance(spec({ d: 20, alpha: 2000, channel }));
   it('linear: noise of variance Delta', () => {
-    const inst = make({ kind: 'linear', Delta: 0.3 });
+    const inst = make(channelOf('linear', 0.3));
     let s = 0;
     for (let i = 0; i < inst.n; i++) s += (inst.y[i] - inst.z[i]) ** 2;
     expect(Math.abs(s / inst.n - 0.3)).toBeLessThan(5 * 0.3 * Math.sqrt(2 / inst.n));
   });
   it('sign with label flips at rate eps', () => {
-    const inst = make({ kind: 'sign', flip: 0.1 });
+    const inst = make(channelOf('sign', 0.1));
     let flips = 0;
     expect(inst.y.every((v) => v === 1 || v === -1)).toBe(true);
     for (let i = 0; i < inst.n; i++) if (inst.y[i] !== (inst.z[i] >= 0 ? 1 : -1)) flips++;
     expect(Math.abs(flips / inst.n - 0.1)).toBeLessThan(5 * Math.sqrt(0.09 / inst.n));
   });
   it('abs and relu, noiseless', () => {
-    const a = make({ kind: 'abs' });
-    const r = make({ kind: 'relu' });
+    const a = make(channelOf('abs'));
+    const r = make(channelOf('relu'));
     expect(a.y.every((v, i) => v === Math.abs(a.z[i]))).toBe(true);
     expect(r.y.every((v, i) => v === Math.max(0, r.z[i]))).toBe(true);
   });
   it('outliers: a fraction eps with variance DeltaOut', () => {
-    const inst = make({ kind: 'outliers', Delta: 0.01, DeltaOut: 100, eps: 0.2 });
+    const inst = make(channelOf('outliers', 0.2, 0.01, 100));
     let big = 0;
     let s = 0;
     for (let i = 0; i < inst.n; i++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/base/errors.ts';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { drawSamples, drawTeacher, makeInstance } from '../../src/simulate/data.ts';
+import { drawSamples, drawTeacher, makeInstance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { gamp, glmFunctions } from '../../src/simulate/gamp.ts';
 import { matVec } from '../../src/simulate/linalg.ts';
 import { compareTrajectory } from '../../src/verify/trajectory.ts';
@@ -48,7 +48,7 @@ describe('gamp()', () => {
 
   it('starts from the prior (a = fa(0, 0) = 0, v = fv(0, 0) = rho_w) and records t = 0 .. iterations', () => {
     const fns = glmFunctions(perceptron.problem({ alpha: 1 }).kernels.functions);
-    const inst = makeInstance({ d: 200, alpha: 1, prior: { kind: 'rademacher' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 0 } });
+    const inst = makeInstance({ d: 200, alpha: 1, prior: priorOf('rademacher'), channel: channelOf('sign'), seed: { master: 1, trial: 0 } });
     const r = gamp(inst, fns, { teacher: inst.teacher, maxIterations: 3, tol: 0 });
     expect(r.status).toBe('max-iterations');
     expect(r.iterations).toBe(3);
@@ -60,7 +60,7 @@ describe('gamp()', () => {
 
   it('perfect recovery at finite n: when the labels no longer resolve V (binary perceptron, alpha = 1.7, trial 6)', () => {
     const fns = glmFunctions(perceptron.problem({ alpha: 1.7 }).kernels.functions);
-    const inst = makeInstance({ d: 1000, alpha: 1.7, prior: { kind: 'rademacher' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 6 } });
+    const inst = makeInstance({ d: 1000, alpha: 1.7, prior: priorOf('rademacher'), channel: channelOf('sign'), seed: { master: 1, trial: 6 } });
     const r = gamp(inst, fns, { teacher: inst.teacher, adaptive: false });
     expect(r.status).toBe('converged');
     expect(r.message).toMatch(/perfect recovery to what n labels resolve/);
@@ -69,7 +69,7 @@ describe('gamp()', () => {
 
   it('stops at perfect recovery when the posterior collapses (binary perceptron, alpha = 1.7 > alpha_alg)', () => {
     const fns = glmFunctions(perceptron.problem({ alpha: 1.7 }).kernels.functions);
-    const inst = makeInstance({ d: 1000, alpha: 1.7, prior: { kind: 'rademacher' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 1 } });
+    const inst = makeInstance({ d: 1000, alpha: 1.7, prior: priorOf('rademacher'), channel: channelOf('sign'), seed: { master: 1, trial: 1 } });
     const r = gamp(inst, fns, { teacher: inst.teacher });
     expect(r.status).toBe('converged');
     expect(r.message).toMatch(/posterior collapsed/);
@@ -80,7 +80,7 @@ describe('gamp()', () => {
 
   it('damping: where plain GAMP oscillates (binary perceptron between its thresholds, alpha = 1.45, d = 500), gamp(0.5) converges', () => {
     const fns = glmFunctions(perceptron.problem({ alpha: 1.45 }).kernels.functions);
-    const inst = makeInstance({ d: 500, alpha: 1.45, prior: { kind: 'rademacher' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 0 } });
+    const inst = makeInstance({ d: 500, alpha: 1.45, prior: priorOf('rademacher'), channel: channelOf('sign'), seed: { master: 1, trial: 0 } });
     const plain = gamp(inst, fns, { teacher: inst.teacher, maxIterations: 600, adaptive: false });
     expect(plain.status).toBe('max-iterations');
     expect(plain.residual).toBeGreaterThan(0.05);
@@ -103,8 +103,8 @@ describe('gamp()', () => {
     const d = 500;
     const n = 300;
     const seed = { master: 3, trial: 0 };
-    const teacher = drawTeacher({ kind: 'gauss-bernoulli', rho: 0.2 }, d, seed).map((w) => w / Math.sqrt(0.2));
-    const s = drawSamples({ kind: 'linear', Delta: 1e-4 }, teacher, n, seed);
+    const teacher = drawTeacher(priorOf('gauss-bernoulli', 0.2, 0.2), d, seed).map((w) => w / Math.sqrt(0.2));
+    const s = drawSamples(channelOf('linear', 1e-4), teacher, n, seed);
     const clean = gamp(s, fns, { teacher });
     expect(clean.status).toBe('converged');
     const X = s.X.map((x) => x + 2 / Math.sqrt(d));
@@ -124,8 +124,8 @@ describe('gamp()', () => {
     const cs = loadModel('equations/cs-bayes.yaml').problem({ alpha: 0.6, rho: 0.2, Delta: 1e-4 });
     const fns = glmFunctions(cs.kernels.functions);
     const seed = { master: 4, trial: 0 };
-    const teacher = drawTeacher({ kind: 'gauss-bernoulli', rho: 0.2 }, 500, seed).map((w) => w / Math.sqrt(0.2));
-    const s = drawSamples({ kind: 'linear', Delta: 1e-4 }, teacher, 300, seed);
+    const teacher = drawTeacher(priorOf('gauss-bernoulli', 0.2, 0.2), 500, seed).map((w) => w / Math.sqrt(0.2));
+    const s = drawSamples(channelOf('linear', 1e-4), teacher, 300, seed);
     const a = gamp(s, fns, { tol: 1e-12, adaptive: false });
     const b = gamp(s, fns, { tol: 1e-12, damping: 0.3, adaptive: false });
     expect(a.status).toBe('converged');
@@ -146,7 +146,7 @@ describe('gamp()', () => {
       expect((e as UsageError).hint).toMatch(/glm: \{ prior, channel \}/);
     }
     const fns = glmFunctions(perceptron.problem().kernels.functions);
-    const inst = makeInstance({ d: 20, alpha: 1, prior: { kind: 'rademacher' }, channel: { kind: 'sign' }, seed: { master: 1, trial: 0 } });
+    const inst = makeInstance({ d: 20, alpha: 1, prior: priorOf('rademacher'), channel: channelOf('sign'), seed: { master: 1, trial: 0 } });
     expect(() => gamp(inst, fns, { damping: 0 })).toThrow(/damping/);
     expect(() => gamp(inst, fns, { damping: 1.5 })).toThrow(/damping/);
   });

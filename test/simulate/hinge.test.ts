@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeInstance, type Instance } from '../../src/simulate/data.ts';
+import { makeInstance, type Instance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { hinge, hingeObjective } from '../../src/simulate/estimators/hinge.ts';
 import { newtonCG, type SmoothLoss } from '../../src/simulate/estimators/newton.ts';
 
 const instance = (d: number, alpha: number, flip = 0, trial = 0): Instance =>
-  makeInstance({ d, alpha, prior: { kind: 'gaussian' }, channel: { kind: 'sign', flip }, seed: { master: 99, trial } });
+  makeInstance({ d, alpha, prior: priorOf('gaussian'), channel: channelOf('sign', flip), seed: { master: 99, trial } });
 
 /** Margins y_mu w.x_mu/sqrt(d) by naive loops. */
 function margins(inst: Instance, w: ArrayLike<number>): number[] {
@@ -55,7 +55,7 @@ describe('hinge (soft-margin SVM): exact optimum', () => {
   ] as const)('%s: duality gap <= 1e-8, subgradient conditions, P - D by hand', (_, d, alpha, lambda, flip) => {
     const inst = instance(d, alpha, flip);
     const fit = hinge(inst, lambda);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(fit.certificateKind).toBe('duality-gap');
     expect(fit.certificate).toBeLessThanOrEqual(1e-8);
     expect(subgradientViolation(inst, lambda, fit.w, fit.beta)).toBeLessThan(1e-9);
@@ -75,7 +75,7 @@ describe('hinge (soft-margin SVM): exact optimum', () => {
     let prev = Infinity;
     for (const delta of [1e-2, 1e-4, 1e-6]) {
       const smooth = newtonCG(inst, smoothedHinge(delta), lambda, { maxIterations: 500 });
-      expect(smooth.converged).toBe(true);
+      expect(smooth.status).toBe('converged');
       // 0 <= hinge - smoothed <= delta/2 per sample, so P(w_delta) - min P <= n delta/2 ...
       const Ps = hingeObjective(inst, lambda, smooth.w);
       expect(Ps).toBeGreaterThanOrEqual(P - 1e-9);
@@ -94,7 +94,7 @@ describe('hinge (soft-margin SVM): exact optimum', () => {
     const inst = instance(60, 1.5);
     const lambda = 1e-4;
     const fit = hinge(inst, lambda);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(Math.min(...margins(inst, fit.w))).toBeGreaterThan(1 - 1e-9);
     expect(Math.max(...fit.beta)).toBeLessThan(1);
     let wsq = 0;
@@ -111,7 +111,7 @@ describe('hinge (soft-margin SVM): exact optimum', () => {
 
   it('an epoch cap is reported as not converged', () => {
     const fit = hinge(instance(100, 3), 0.01, { maxIterations: 1, maxNewton: 0 });
-    expect(fit.converged).toBe(false);
+    expect(fit.status).not.toBe('converged');
     expect(fit.certificate).toBeGreaterThan(1e-8);
     expect(fit.message).toMatch(/stopped/);
   });
@@ -119,7 +119,7 @@ describe('hinge (soft-margin SVM): exact optimum', () => {
   it('at scale: d = 300, alpha = 3 within a few seconds', () => {
     const inst = instance(300, 3);
     const fit = hinge(inst, 0.05);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(subgradientViolation(inst, 0.05, fit.w, fit.beta)).toBeLessThan(1e-9);
   });
 });

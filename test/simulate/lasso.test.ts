@@ -1,10 +1,10 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { makeInstance, type Instance } from '../../src/simulate/data.ts';
+import { makeInstance, type Instance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { lasso, lassoObjective } from '../../src/simulate/estimators/lasso.ts';
 
 const instance = (d: number, alpha: number, trial = 0, Delta = 0.01): Instance =>
-  makeInstance({ d, alpha, prior: { kind: 'gauss-bernoulli', rho: 0.3 }, channel: { kind: 'linear', Delta }, seed: { master: 5150, trial } });
+  makeInstance({ d, alpha, prior: priorOf('gauss-bernoulli', 0.3, 0.3), channel: channelOf('linear', Delta), seed: { master: 5150, trial } });
 
 /** Correlations c = X^T (y - X w/sqrt d)/sqrt(d) by naive loops. */
 function correlations(inst: Instance, w: ArrayLike<number>): number[] {
@@ -67,7 +67,7 @@ describe('lasso', () => {
   ] as const)('brute force on a tiny instance (%s)', (_, d, alpha, lambda) => {
     const inst = instance(d, alpha);
     const fit = lasso(inst, lambda, { tol: 1e-13 }); // tight, to compare w to 10 digits
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     const ref = bruteForce(inst, lambda);
     for (let j = 0; j < d; j++) expect(fit.w[j]).toBeCloseTo(ref[j], 10);
     for (let j = 0; j < d; j++) expect(fit.w[j] === 0).toBe(ref[j] === 0);
@@ -80,7 +80,7 @@ describe('lasso', () => {
   ] as const)('%s: duality gap <= 1e-8 and the subgradient conditions', (_, d, alpha, lambda) => {
     const inst = instance(d, alpha);
     const fit = lasso(inst, lambda);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(fit.certificateKind).toBe('duality-gap');
     expect(fit.certificate).toBeLessThanOrEqual(1e-8);
     expect(kktViolation(inst, lambda, fit.w)).toBeLessThan(1e-9);
@@ -100,7 +100,7 @@ describe('lasso', () => {
 
   it('a sweep cap is reported as not converged', () => {
     const fit = lasso(instance(200, 0.5), 0.001, { maxIterations: 1 });
-    expect(fit.converged).toBe(false);
+    expect(fit.status).not.toBe('converged');
     expect(fit.message).toMatch(/sweep cap/);
   });
 

@@ -1,13 +1,13 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { makeInstance, type Channel, type Instance } from '../../src/simulate/data.ts';
+import { makeInstance, type LabelLaw, type Instance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { huber, huberLoss } from '../../src/simulate/estimators/huber.ts';
 import { logistic, logisticLoss } from '../../src/simulate/estimators/logistic.ts';
 import { smoothGradient } from '../../src/simulate/estimators/newton.ts';
 import { ridge } from '../../src/simulate/estimators/ridge.ts';
 
-const instance = (d: number, alpha: number, channel: Channel, trial = 0): Instance =>
-  makeInstance({ d, alpha, prior: { kind: 'gaussian' }, channel, seed: { master: 4242, trial } });
+const instance = (d: number, alpha: number, channel: LabelLaw, trial = 0): Instance =>
+  makeInstance({ d, alpha, prior: priorOf('gaussian'), channel, seed: { master: 4242, trial } });
 
 /** A = X/sqrt(d) as an ml-matrix. */
 function scaled(inst: Instance): Matrix {
@@ -53,10 +53,10 @@ function denseNewton(inst: Instance, lambda: number, l: (y: number, z: number) =
 
 describe('logistic regression', () => {
   it('gradient norm <= 1e-8, recomputed independently, and the dense Newton optimum', () => {
-    const inst = instance(30, 3, { kind: 'sign', flip: 0.05 });
+    const inst = instance(30, 3, channelOf('sign', 0.05));
     const lambda = 0.2;
     const fit = logistic(inst, lambda);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(fit.certificate).toBeLessThanOrEqual(1e-8);
     // gradient by naive loops
     const { X, y, n, d } = inst;
@@ -75,38 +75,38 @@ describe('logistic regression', () => {
   });
 
   it('separable data and a small penalty (large norm): converges, and from a warm start to the same point', () => {
-    const inst = instance(100, 1, { kind: 'sign' });
+    const inst = instance(100, 1, channelOf('sign'));
     const fit = logistic(inst, 1e-4);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     let norm = 0;
     for (const v of fit.w) norm += v * v;
     expect(norm / 100).toBeGreaterThan(10); // q large: near the max-margin direction
     const warm = logistic(inst, 1e-4, { w0: fit.w.map((v) => 0.9 * v) });
-    expect(warm.converged).toBe(true);
+    expect(warm.status).toBe('converged');
     for (let j = 0; j < 100; j++) expect(warm.w[j]).toBeCloseTo(fit.w[j], 7);
   });
 
   it('an iteration cap is reported as not converged, with the measured certificate', () => {
-    const fit = logistic(instance(60, 2, { kind: 'sign' }), 0.01, { maxIterations: 1 });
-    expect(fit.converged).toBe(false);
+    const fit = logistic(instance(60, 2, channelOf('sign')), 0.01, { maxIterations: 1 });
+    expect(fit.status).not.toBe('converged');
     expect(fit.certificate).toBeGreaterThan(1e-8);
     expect(fit.message).toMatch(/iteration cap/);
   });
 
   it('misuse: lambda = 0 has no minimiser on separable data', () => {
-    expect(() => logistic(instance(10, 2, { kind: 'sign' }), 0)).toThrow(/lambda must be > 0/);
+    expect(() => logistic(instance(10, 2, channelOf('sign')), 0)).toThrow(/lambda must be > 0/);
   });
 });
 
 describe('Huber regression', () => {
-  const outliers: Channel = { kind: 'outliers', Delta: 0.1, DeltaOut: 25, eps: 0.2 };
+  const outliers: LabelLaw = channelOf('outliers', 0.2, 0.1, 25);
 
   it('stationarity: with the sets read off the fit, the reduced normal equations (ml-matrix) give the same w', () => {
     const inst = instance(40, 3, outliers);
     const lambda = 0.3;
     const a = 1;
     const fit = huber(inst, lambda, a);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(fit.certificate).toBeLessThanOrEqual(1e-8);
     // (A_I^T A_I + lambda) w = A_I^T y_I + a A_O^T sign(r_O)
     const A = scaled(inst);
@@ -132,7 +132,7 @@ describe('Huber regression', () => {
   });
 
   it('a threshold above every residual is ridge regression', () => {
-    const inst = instance(50, 2, { kind: 'linear', Delta: 0.2 });
+    const inst = instance(50, 2, channelOf('linear', 0.2));
     const h = huber(inst, 0.5, 1e6);
     const r = ridge(inst, 0.5);
     for (let j = 0; j < 50; j++) expect(h.w[j]).toBeCloseTo(r.w[j], 10);
@@ -141,7 +141,7 @@ describe('Huber regression', () => {
   it('lambda = 0 with alpha > 1 (unpenalised M-estimator) converges', () => {
     const inst = instance(40, 4, outliers);
     const fit = huber(inst, 0, 0.5);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(smoothGradient(inst, huberLoss(0.5), 0, fit.w).every((g) => Math.abs(g) < 1e-8)).toBe(true);
   });
 
@@ -152,8 +152,8 @@ describe('Huber regression', () => {
 
 describe('reproducibility', () => {
   it('the same command gives the same bits (logistic, Huber, ridge)', () => {
-    const inst = instance(80, 2, { kind: 'outliers', Delta: 0.1, DeltaOut: 9, eps: 0.1 });
-    const cls = instance(80, 2, { kind: 'sign' });
+    const inst = instance(80, 2, channelOf('outliers', 0.1, 0.1, 9));
+    const cls = instance(80, 2, channelOf('sign'));
     const same = (a: Float64Array, b: Float64Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
     expect(same(logistic(cls, 0.05).w, logistic(cls, 0.05).w)).toBe(true);
     expect(same(huber(inst, 0.05, 1).w, huber(inst, 0.05, 1).w)).toBe(true);
@@ -163,11 +163,11 @@ describe('reproducibility', () => {
 
 describe('at scale', () => {
   it('logistic d = 300, alpha = 3 and Huber d = 300, alpha = 2 reach 1e-8 in few Newton steps', () => {
-    const l = logistic(instance(300, 3, { kind: 'sign' }), 0.05);
-    expect(l.converged).toBe(true);
+    const l = logistic(instance(300, 3, channelOf('sign')), 0.05);
+    expect(l.status).toBe('converged');
     expect(l.iterations).toBeLessThan(20);
-    const h = huber(instance(300, 2, { kind: 'outliers', Delta: 0.1, DeltaOut: 10, eps: 0.1 }), 0.1, 1);
-    expect(h.converged).toBe(true);
+    const h = huber(instance(300, 2, channelOf('outliers', 0.1, 0.1, 10)), 0.1, 1);
+    expect(h.status).toBe('converged');
     expect(h.iterations).toBeLessThan(20);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
-import { makeInstance } from '../../src/simulate/data.ts';
+import { makeInstance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { hinge } from '../../src/simulate/estimators/hinge.ts';
 import { huber } from '../../src/simulate/estimators/huber.ts';
 import { matVec } from '../../src/simulate/linalg.ts';
@@ -25,10 +25,10 @@ describe('fractions of samples at the minimiser: theory = simulation', () => {
     const params = { alpha: 2, lambda: 0.1, a: 1, Delta: 0.1, Delta_out: 10, eps: 0.1 };
     const theory = solve(loadModel('equations/huber.yaml').problem(params)).observables.outlier_fraction;
     const sim = fractions(6, (trial) => {
-      const inst = makeInstance({ d, alpha: params.alpha, prior: { kind: 'gaussian' },
-        channel: { kind: 'outliers', Delta: params.Delta, DeltaOut: params.Delta_out, eps: params.eps }, seed: { master: 11, trial } });
+      const inst = makeInstance({ d, alpha: params.alpha, prior: priorOf('gaussian'),
+        channel: channelOf('outliers', params.eps, params.Delta, params.Delta_out), seed: { master: 11, trial } });
       const fit = huber(inst, params.lambda, params.a);
-      expect(fit.converged).toBe(true);
+      expect(fit.status).toBe('converged');
       const omega = new Float64Array(inst.n);
       matVec(inst.X, inst.n, d, fit.w, omega, 1 / Math.sqrt(d));
       return omega.reduce((c, o, i) => c + (Math.abs(inst.y[i] - o) > params.a ? 1 : 0), 0) / inst.n;
@@ -41,9 +41,9 @@ describe('fractions of samples at the minimiser: theory = simulation', () => {
     const params = { alpha: 2, lambda: 0.1 };
     const theory = solve(loadModel('equations/hinge.yaml').problem(params)).observables.on_margin;
     const sim = fractions(6, (trial) => {
-      const inst = makeInstance({ d, alpha: params.alpha, prior: { kind: 'gaussian' }, channel: { kind: 'sign' }, seed: { master: 12, trial } });
+      const inst = makeInstance({ d, alpha: params.alpha, prior: priorOf('gaussian'), channel: channelOf('sign'), seed: { master: 12, trial } });
       const fit = hinge(inst, params.lambda);
-      expect(fit.converged).toBe(true);
+      expect(fit.status).toBe('converged');
       const omega = new Float64Array(inst.n);
       matVec(inst.X, inst.n, d, fit.w, omega, 1 / Math.sqrt(d));
       return omega.reduce((c, o, i) => c + (Math.abs(inst.y[i] * o - 1) < 1e-6 ? 1 : 0), 0) / inst.n;

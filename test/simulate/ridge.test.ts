@@ -1,13 +1,13 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { makeInstance, type Instance } from '../../src/simulate/data.ts';
+import { makeInstance, type Instance, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { ridge } from '../../src/simulate/estimators/ridge.ts';
 import { measure } from '../../src/simulate/measure.ts';
 import { solve } from '../../src/solve/iterate.ts';
 
 const instance = (d: number, alpha: number, trial = 0, Delta = 0.5): Instance =>
-  makeInstance({ d, alpha, prior: { kind: 'gaussian' }, channel: { kind: 'linear', Delta }, seed: { master: 77, trial } });
+  makeInstance({ d, alpha, prior: priorOf('gaussian'), channel: channelOf('linear', Delta), seed: { master: 77, trial } });
 
 /** Direct solve of the normal equations (X^T X/d + lambda) w = X^T y/sqrt(d) with ml-matrix (always d x d). */
 function normalEquations(inst: Instance, lambda: number): number[] {
@@ -28,7 +28,7 @@ describe('ridge: exact solve', () => {
   ] as const)('%s', (_, d, alpha, lambda) => {
     const inst = instance(d, alpha);
     const fit = ridge(inst, lambda);
-    expect(fit.converged).toBe(true);
+    expect(fit.status).toBe('converged');
     expect(fit.certificateKind).toBe('gradient-norm');
     expect(fit.certificate).toBeLessThanOrEqual(1e-8);
     if (lambda > 0 || inst.n >= d) {
@@ -65,7 +65,7 @@ describe('ridge simulation against equations/ridge.yaml (independent: no shared 
     const rows = Array.from({ length: trials }, (_, trial) => {
       const inst = instance(400, alpha, trial, Delta);
       const fit = ridge(inst, lambda);
-      expect(fit.converged).toBe(true);
+      expect(fit.status).toBe('converged');
       const m = measure(inst, fit.w, { task: 'regression', loss: (y, z) => 0.5 * (y - z) ** 2 });
       return { m: m.m, q: m.q, gen_error: m.testErrorExact, train_error: m.trainError, estimation_error: m.estimationError };
     });

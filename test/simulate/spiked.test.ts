@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PRIORS } from '../../src/glm/priors.ts';
+import { PRIORS } from '../../src/pieces/library.ts';
 import { loadModel } from '../../src/pipeline/load.ts';
 import { Purpose, Rng, trialStream } from '../../src/simulate/rng.ts';
 import { amp, spikedInstance, spikedMeasures } from '../../src/simulate/spiked.ts';
-import { closeWorkers, simulate, simulateParallel } from '../../src/verify/compare.ts';
+import { closeWorkers, simulate, simulateParallel } from '../../src/simulate/run.ts';
 
 /** The spiked Wigner instance and AMP (src/simulate/spiked.ts), on small sizes. */
 const seed = { master: 7, trial: 0 };

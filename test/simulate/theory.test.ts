@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { makeInstance, type InstanceSpec } from '../../src/simulate/data.ts';
+import { makeInstance, type InstanceSpec, priorOf, channelOf } from '../../src/simulate/data.ts';
 import { hinge, hingeLoss } from '../../src/simulate/estimators/hinge.ts';
 import { huber, huberLoss } from '../../src/simulate/estimators/huber.ts';
 import { lasso } from '../../src/simulate/estimators/lasso.ts';
@@ -27,21 +27,21 @@ interface Case {
 const CASES: Record<string, Case> = {
   logistic: {
     file: 'equations/logistic.yaml', params: { alpha: 2, lambda: 0.1 }, trials: 6,
-    spec: { d: 300, alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } },
+    spec: { d: 300, alpha: 2, prior: priorOf('gaussian'), channel: channelOf('sign') },
     fit: (x) => logistic(x, 0.1),
     measure: { task: 'classification', loss: logisticLoss.value },
     observables: { m: (m) => m.m, q: (m) => m.q, gen_error: (m) => m.testErrorExact, train_loss: (m) => m.trainLoss },
   },
   hinge: {
     file: 'equations/hinge.yaml', params: { alpha: 2, lambda: 0.1 }, trials: 6,
-    spec: { d: 300, alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'sign' } },
+    spec: { d: 300, alpha: 2, prior: priorOf('gaussian'), channel: channelOf('sign') },
     fit: (x) => hinge(x, 0.1),
     measure: { task: 'classification', loss: hingeLoss },
     observables: { m: (m) => m.m, q: (m) => m.q, gen_error: (m) => m.testErrorExact, train_loss: (m) => m.trainLoss },
   },
   lasso: {
     file: 'equations/lasso.yaml', params: { alpha: 0.5, lambda: 0.1, rho: 0.2, Delta: 0.01 }, trials: 8,
-    spec: { d: 400, alpha: 0.5, prior: { kind: 'gauss-bernoulli', rho: 0.2 }, channel: { kind: 'linear', Delta: 0.01 } },
+    spec: { d: 400, alpha: 0.5, prior: priorOf('gauss-bernoulli', 0.2, 0.2), channel: channelOf('linear', 0.01) },
     fit: (x) => lasso(x, 0.1),
     measure: { task: 'regression' },
     observables: {
@@ -52,7 +52,7 @@ const CASES: Record<string, Case> = {
   },
   huber: {
     file: 'equations/huber.yaml', params: { alpha: 2, lambda: 0.1, a: 1, Delta: 0.1, Delta_out: 10, eps: 0.1 }, trials: 8,
-    spec: { d: 300, alpha: 2, prior: { kind: 'gaussian' }, channel: { kind: 'outliers', Delta: 0.1, DeltaOut: 10, eps: 0.1 } },
+    spec: { d: 300, alpha: 2, prior: priorOf('gaussian'), channel: channelOf('outliers', 0.1, 0.1, 10) },
     fit: (x) => huber(x, 0.1, 1),
     measure: { task: 'regression', loss: huberLoss(1).value },
     observables: { m: (m) => m.m, q: (m) => m.q, gen_error: (m) => m.testErrorExact, train_loss: (m) => m.trainLoss },
@@ -68,7 +68,7 @@ describe('simulation vs replica theory', () => {
     const rows = Array.from({ length: c.trials }, (_, trial) => {
       const inst = makeInstance({ ...c.spec, seed: { master: 2026, trial } });
       const fit = c.fit(inst);
-      expect(fit.converged).toBe(true);
+      expect(fit.status).toBe('converged');
       const m = measure(inst, fit.w, c.measure);
       return Object.fromEntries(Object.entries(c.observables).map(([k, f]) => [k, f(m, fit)]));
     });

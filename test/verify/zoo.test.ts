@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { closeWorkers, compare, simulateParallel } from '../../src/verify/compare.ts';
+import { compare } from '../../src/verify/compare.ts';
+import { closeWorkers, simulateParallel } from '../../src/simulate/run.ts';
 
 afterAll(() => closeWorkers());
 

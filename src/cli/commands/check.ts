@@ -5,8 +5,9 @@ import { BUILTINS } from '../../ir/builtins.ts';
 import { fmt } from '../../report/table.ts';
 import { solve } from '../../solve/iterate.ts';
 import { exceedsTolerance, hasExpectations, MAX_QUADRATURE_NODES, QUADRATURE_SCALE, quadratureErrors, type QuadratureEstimate } from '../../verify/quadrature.ts';
+import { declaredLaw } from '../../ir/measures/index.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../models.ts';
+import { resolveModel, displayPath } from '../../pipeline/models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const CHECK_HELP = `saddle check MODEL [options]
@@ -62,7 +63,7 @@ function summary(compiled: Compiled, file: string, out: (s: string) => void): vo
   const m = program.info;
   const range = (p: { min?: number; max?: number }) => (p.min !== undefined || p.max !== undefined ? ` in [${p.min ?? '-inf'}, ${p.max ?? 'inf'}]` : '');
   const doc = (d?: string) => (d ? `  ${d}` : '');
-  out(`${m.name}: ok  (${file})`);
+  out(`${m.name}: ok  (${displayPath(file)})`);
   out(m.description.trim());
   out('');
   out('parameters:');
@@ -76,7 +77,7 @@ function summary(compiled: Compiled, file: string, out: (s: string) => void): vo
   if (m.variables.length) {
     out('random variables:');
     for (const v of m.variables) {
-      const law = v.law === 'normal' ? `normal, ${v.nodes ?? m.nodes} Gauss-Hermite nodes` : `discrete on {${(v.values ?? []).join(', ')}}`;
+      const law = declaredLaw(v.law).describe(v, m.nodes);
       out(`  ${v.name}: ${law}${doc(v.doc)}`);
     }
   }

@@ -1,5 +1,5 @@
 import { EXIT } from '../exit.ts';
-import { listModels } from '../models.ts';
+import { listModels } from '../../pipeline/models.ts';
 import { textTable } from '../../report/table.ts';
 
 export const LIST_HELP = `saddle list

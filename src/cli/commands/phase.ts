@@ -14,7 +14,7 @@ import { CsvWriter, fmt } from '../../report/table.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { checkGridSize } from '../../sweep/axis.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../models.ts';
+import { resolveModel } from '../../pipeline/models.ts';
 import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 

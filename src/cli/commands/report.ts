@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname, relative, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { Compiled } from '../../compile/compile.ts';
 import { UsageError } from '../../base/errors.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
@@ -16,10 +16,11 @@ import type { Solution, SolveOptions } from '../../solve/solution.ts';
 import { parseAxis, type Axis } from '../../sweep/axis.ts';
 import { sweep, type Direction, type SweepRow } from '../../sweep/continuation.ts';
 import { findThreshold, THRESHOLD_KINDS, type Threshold, type ThresholdKind, type ThresholdSpec } from '../../transitions/threshold.ts';
-import { closeWorkers, compare, RESOLUTION, simulateParallel, type Comparison, type SimulationRun } from '../../verify/compare.ts';
+import { compare, RESOLUTION, type Comparison } from '../../verify/compare.ts';
+import { closeWorkers, simulateParallel, type SimulationRun } from '../../simulate/run.ts';
 import { own } from '../../base/names.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../models.ts';
+import { resolveModel, displayPath } from '../../pipeline/models.ts';
 import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 import { Progress } from '../progress.ts';
 import { computePhase, defaultPhaseOut, phasePlan, phaseSummary, type PhasePlan } from './phase.ts';
@@ -408,11 +409,6 @@ function verifyTable(v: { plan: VerifyPlan; run: SimulationRun; solution: Soluti
 }
 
 /** The model file as the reader should see it: relative to the current directory when below it. */
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
-}
-
 function commandLine(argv: readonly string[]): string {
   return ['saddle', 'report', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

@@ -4,7 +4,7 @@ import type { Solution } from '../../solve/solution.ts';
 import { fmt, textTable } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../models.ts';
+import { resolveModel, displayPath } from '../../pipeline/models.ts';
 import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
 
 export const SOLVE_HELP = `saddle solve MODEL [options]
@@ -52,7 +52,7 @@ export function runSolve(argv: readonly string[], out: (s: string) => void): num
     out(JSON.stringify(all ? objs : objs[0], jsonNumbers));
     return ok ? EXIT.ok : EXIT.notConverged;
   }
-  out(`model ${problem.model}  (${problem.file})`);
+  out(`model ${problem.model}  (${displayPath(problem.file)})`);
   out(`params ${Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`);
   solutions.forEach((s, i) => {
     const point = all && pointOf[i] !== undefined ? ` [fixed point ${pointOf[i]}${pointOf[i] === selected ? ', selected: lowest free energy' : ''}]` : '';

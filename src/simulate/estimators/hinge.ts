@@ -25,7 +25,7 @@
 import { RowGramCache } from '../gram-cache.ts';
 import { cholesky, choleskySolve, dot, matTVec, matVec } from '../linalg.ts';
 import { Rng, seedSequenceState } from '../rng.ts';
-import { checkDesign, checkPenalty, DEFAULT_TOL, type Design, type Fit, type SolverOptions } from './types.ts';
+import { checkDesign, checkPenalty, DEFAULT_TOL, type Design, type Fit, type FitStatus, type SolverOptions } from './types.ts';
 
 export interface HingeFit extends Fit {
   /** Dual variables beta in [0, 1] (w = sum beta_mu y_mu x_mu/(lambda sqrt d)). */
@@ -167,6 +167,7 @@ export function hinge(data: Design, lambda: number, options: HingeOptions = {}):
   let newton = 0;
   let gap = Infinity;
   let message: string | undefined;
+  let stop: FitStatus = 'failed';
   const ascend = (count: number): void => {
     for (let e = 0; e < count && epochs < maxEpochs; e++, epochs++) {
       // one epoch of dual coordinate ascent, in a shuffled order
@@ -197,9 +198,10 @@ export function hinge(data: Design, lambda: number, options: HingeOptions = {}):
   for (;;) {
     gap = hingeGap(data, lambda, beta, w, margins); // w and margins from beta, fresh
     if (gap <= tol) break;
-    if (!Number.isFinite(gap)) { message = 'non-finite duality gap'; break; }
+    if (!Number.isFinite(gap)) { message = 'non-finite duality gap'; stop = 'non-finite'; break; }
     if (newton >= maxNewton || epochs >= maxEpochs) {
       message = `stopped after ${newton} projected Newton steps and ${epochs} epochs with duality gap ${gap.toExponential(2)}`;
+      stop = 'max-iterations';
       break;
     }
     newton++;
@@ -210,7 +212,7 @@ export function hinge(data: Design, lambda: number, options: HingeOptions = {}):
   }
   const converged = gap <= tol;
   return {
-    w, beta, iterations: epochs + newton, converged, certificate: gap, certificateKind: 'duality-gap', tolerance: tol,
+    w, beta, iterations: epochs + newton, status: converged ? 'converged' : stop, certificate: gap, certificateKind: 'duality-gap', tolerance: tol,
     ...(converged ? {} : { message: message ?? 'not converged' }),
   };
 }

@@ -18,7 +18,7 @@
  */
 import { RowGramCache } from '../gram-cache.ts';
 import { cholesky, choleskySolve, dot, matTVec, matVec, transpose } from '../linalg.ts';
-import { checkDesign, checkPenalty, DEFAULT_TOL, type Design, type Fit, type SolverOptions } from './types.ts';
+import { checkDesign, checkPenalty, DEFAULT_TOL, type Design, type Fit, type FitStatus, type SolverOptions } from './types.ts';
 
 /** The duality gap at w; residuals and correlations left in r and c. */
 export function lassoGap(data: Design, lambda: number, w: Float64Array, r: Float64Array, c: Float64Array): number {
@@ -117,9 +117,10 @@ export function lasso(data: Design, lambda: number, options: LassoOptions = {}):
   let gap = lassoGap(data, lambda, w, r, c);
   let lastSupport = -1;
   let message: string | undefined;
+  let stop: FitStatus = 'failed';
   while (gap > tol) {
-    if (!Number.isFinite(gap)) { message = 'non-finite duality gap'; break; }
-    if (sweeps >= maxSweeps) { message = `sweep cap ${maxSweeps} reached`; break; }
+    if (!Number.isFinite(gap)) { message = 'non-finite duality gap'; stop = 'non-finite'; break; }
+    if (sweeps >= maxSweeps) { message = `sweep cap ${maxSweeps} reached`; stop = 'max-iterations'; break; }
     // full sweep, then the support until its updates are small
     let maxChange = 0;
     for (let j = 0; j < d; j++) maxChange = Math.max(maxChange, update(j));
@@ -145,7 +146,7 @@ export function lasso(data: Design, lambda: number, options: LassoOptions = {}):
   }
   const converged = gap <= tol;
   return {
-    w, iterations: sweeps, converged, certificate: gap, certificateKind: 'duality-gap', tolerance: tol,
+    w, iterations: sweeps, status: converged ? 'converged' : stop, certificate: gap, certificateKind: 'duality-gap', tolerance: tol,
     ...(converged ? {} : { message: message ?? 'not converged' }),
   };
 }

@@ -15,7 +15,7 @@
  * Convergence is judged on the gradient recomputed from X at the current w (never on an updated one).
  */
 import { dot, matTVec, matVec, norm2, weightedGramVec } from '../linalg.ts';
-import { checkDesign, DEFAULT_TOL, type Design, type Fit, type SolverOptions } from './types.ts';
+import { checkDesign, DEFAULT_TOL, type Design, type Fit, type FitStatus, type SolverOptions } from './types.ts';
 
 /** A convex loss of the student field z given the label y. */
 export interface SmoothLoss {
@@ -128,6 +128,7 @@ export function newtonCG(data: Design, loss: SmoothLoss, lambda: number, options
   let stalled = 0;
   let iterations = 0;
   let message: string | undefined;
+  let stop: FitStatus = 'failed';
   for (;;) {
     // fresh fields and gradient at w
     matVec(X, n, d, w, z, s);
@@ -137,8 +138,8 @@ export function newtonCG(data: Design, loss: SmoothLoss, lambda: number, options
     gn = norm2(g);
     if (iterations === 0) gn0 = gn;
     if (gn <= tol) break;
-    if (!Number.isFinite(gn)) { message = 'non-finite gradient'; break; }
-    if (iterations >= maxIterations) { message = `iteration cap ${maxIterations} reached`; break; }
+    if (!Number.isFinite(gn)) { message = 'non-finite gradient'; stop = 'non-finite'; break; }
+    if (iterations >= maxIterations) { message = `iteration cap ${maxIterations} reached`; stop = 'max-iterations'; break; }
     // Rounding floor above tol: near the optimum (where Newton halves the gradient at every step) it stopped
     // decreasing for 8 steps. Far from it, the damped phase may take many steps that do not.
     if (gn < 0.5 * best) { best = gn; stalled = 0; } else if (gn < 1e-6 * gn0 && ++stalled >= 8) {
@@ -176,7 +177,7 @@ export function newtonCG(data: Design, loss: SmoothLoss, lambda: number, options
   }
   const converged = gn <= tol;
   return {
-    w, iterations, converged, certificate: gn, certificateKind: 'gradient-norm', tolerance: tol,
+    w, iterations, status: converged ? 'converged' : stop, certificate: gn, certificateKind: 'gradient-norm', tolerance: tol,
     ...(converged ? {} : { message: message ?? 'not converged' }),
   };
 }

@@ -35,7 +35,7 @@ export function ridge(data: Design, lambda: number, options: SolverOptions = {})
   const g = new Float64Array(d);
   const resid = new Float64Array(n);
   const fail = (message: string): Fit => ({
-    w, iterations: 0, converged: false, certificate: NaN, certificateKind: 'gradient-norm', tolerance: tol, message,
+    w, iterations: 0, status: 'failed', certificate: NaN, certificateKind: 'gradient-norm', tolerance: tol, message,
   });
   if (!cholesky(G, k)) return fail(`the ${k} x ${k} Gram matrix plus lambda is not positive definite to working precision (lambda = ${lambda})`);
 
@@ -71,7 +71,7 @@ export function ridge(data: Design, lambda: number, options: SolverOptions = {})
   }
   const converged = certificate <= tol;
   return {
-    w, iterations, converged, certificate, certificateKind: 'gradient-norm', tolerance: tol,
+    w, iterations, status: converged ? 'converged' : Number.isFinite(certificate) ? 'max-iterations' : 'non-finite', certificate, certificateKind: 'gradient-norm', tolerance: tol,
     ...(converged ? {} : { message: `gradient norm ${certificate.toExponential(2)} after ${iterations - 1} refinement steps (ill-conditioned Gram matrix)` }),
   };
 }

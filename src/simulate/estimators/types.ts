@@ -1,3 +1,6 @@
+import type { Retcode } from '../../base/retcode.ts';
+import type { GampIterate } from '../gamp.ts';
+
 /**
  * What every estimator takes and returns. Normalisation (the model files' own, equations/*.yaml): an estimator
  * minimises the TOTAL loss over the samples plus the penalty, with the student field w.x_mu/sqrt(d):
@@ -19,12 +22,17 @@ export interface Design {
  */
 export type CertificateKind = 'gradient-norm' | 'duality-gap';
 
+/** How an estimator stopped, in the project's one vocabulary (base/retcode.ts): `converged` when its certificate
+ * is at most its tolerance at the returned w (never otherwise); `max-iterations` at its iteration cap;
+ * `non-finite` when the certificate is NaN or infinite; `failed` for anything else (a singular system, a rounding
+ * floor above the tolerance), which the message explains. */
+export type FitStatus = Extract<Retcode, 'converged' | 'max-iterations' | 'non-finite' | 'failed'>;
+
 export interface Fit {
   readonly w: Float64Array;
   /** Outer iterations (Newton steps, epochs of coordinate updates, refinement steps). */
   readonly iterations: number;
-  /** certificate <= tolerance, measured at the returned w; never true otherwise. */
-  readonly converged: boolean;
+  readonly status: FitStatus;
   readonly certificate: number;
   readonly certificateKind: CertificateKind;
   readonly tolerance: number;
@@ -41,7 +49,7 @@ export interface SolverOptions {
 
 export const DEFAULT_TOL = 1e-8;
 
-/** Misuse is an error that names the fix; failure to converge is a Fit with converged = false. */
+/** Misuse is an error that names the fix; failure to converge is a Fit whose status says how it stopped. */
 export function checkDesign(data: Design): void {
   const { X, y, n, d } = data;
   if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(d) && d >= 1)) throw new RangeError(`n and d must be positive integers, got n = ${n}, d = ${d}`);
@@ -57,3 +65,26 @@ export function checkPenalty(name: string, lambda: number, positive: boolean): v
     );
   }
 }
+
+/** How a trial runs its estimator. */
+export interface FitOptions {
+  /** An iterative estimator (GAMP) records every iterate and runs at most this many iterations; stopping at
+   * that budget is then not a failure (the trajectory of `saddle verify --trajectory`). */
+  readonly trajectory?: number;
+}
+
+/** What an estimator returns to the experiment: an ERM fit, or a GAMP run with its iterates. */
+export interface Estimate extends Pick<Fit, 'w' | 'certificate' | 'iterations' | 'message'> {
+  /** How the estimator stopped (GAMP's own status, or the fit's). */
+  readonly status: Retcode;
+  /** The trial counts: the estimator converged, or (FitOptions.trajectory) ran its whole iteration budget. */
+  readonly converged: boolean;
+  /** GAMP: the iterates t = 0 .. iterations (the start first). */
+  readonly history?: readonly GampIterate[];
+}
+
+/** An ERM fit as an Estimate. */
+export const estimateOf = (fit: Fit): Estimate => ({
+  w: fit.w, status: fit.status, converged: fit.status === 'converged', certificate: fit.certificate, iterations: fit.iterations,
+  ...(fit.message !== undefined && { message: fit.message }),
+});

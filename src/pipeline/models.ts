@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { UsageError } from '../base/errors.ts';
@@ -10,6 +10,17 @@ export const EQUATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 
 export function builtinNames(): string[] {
   return readdirSync(EQUATIONS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+}
+
+/**
+ * A model file as the terminal shows it: a built-in one as `equations/NAME.yaml` (wherever saddle is installed),
+ * another relative to the working folder when it is inside it, else as it is.
+ */
+export function displayPath(file: string): string {
+  const abs = resolve(file);
+  if (dirname(abs) === EQUATIONS_DIR) return `equations/${basename(abs)}`;
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** A model argument is a path to a YAML file or the name of a built-in model. */
