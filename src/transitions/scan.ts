@@ -63,9 +63,9 @@ export function refineJumps(search: Search, coarse: readonly ScanPoint[], quanti
   const points = [...coarse];
   const ys = points.filter(converged).map((q) => valueOf(q.solution, quantity)).filter(Number.isFinite);
   if (ys.length < 2) return { points, candidates: [] };
-  const threshold = JUMP_FRACTION * (Math.max(...ys) - Math.min(...ys));
+  const big = JUMP_FRACTION * (Math.max(...ys) - Math.min(...ys));
   const minWidth = JUMP_WIDTH * Math.abs(search.hi - search.lo);
-  if (!(threshold > 0)) return { points, candidates: [] };
+  if (!(big > 0)) return { points, candidates: [] };
   search.stage = 'scan-refine';
   const y = (q: ScanPoint) => valueOf(q.solution, quantity);
   // walk the points in order; a large step gets a midpoint and is examined again
@@ -76,7 +76,7 @@ export function refineJumps(search: Search, coarse: readonly ScanPoint[], quanti
     if (j >= points.length) break;
     const a = points[k];
     const b = points[j];
-    if (Math.abs(y(b) - y(a)) > threshold && Math.abs(b.p - a.p) > minWidth) {
+    if (Math.abs(y(b) - y(a)) > big && Math.abs(b.p - a.p) > minWidth) {
       const mid = branchPoint(search, (a.p + b.p) / 2, start, a.x);
       points.splice(k + 1, j - k - 1, mid); // unconverged points between a and b give way to the midpoint
       continue;
@@ -88,7 +88,7 @@ export function refineJumps(search: Search, coarse: readonly ScanPoint[], quanti
     if (!converged(points[k])) continue;
     let j = k + 1;
     while (j < points.length && !converged(points[j])) j++;
-    if (j < points.length && Math.abs(y(points[j]) - y(points[k])) > threshold) candidates.push(k);
+    if (j < points.length && Math.abs(y(points[j]) - y(points[k])) > big) candidates.push(k);
   }
   return { points, candidates };
 }

@@ -1,6 +1,6 @@
 import { bisectPredicate } from '../numerics/roots.ts';
 import { fold } from './fold.ts';
-import { converged, continuation, refineJumps, scanValues, type ScanPoint } from './scan.ts';
+import { converged, continuation, JUMP_FRACTION, refineJumps, scanValues, type ScanPoint } from './scan.ts';
 import { stateOf, valueOf, type Search } from './search.ts';
 import { movingStart, type Start } from './starts.ts';
 import type { Outcome, ThresholdSpec } from './threshold.ts';
@@ -49,8 +49,12 @@ export function spinodal(search: Search, spec: ThresholdSpec & { tol: number }, 
   search.bracket = undefined;
   const steps = closed
     ? `its largest step of ${quantity} (${closed.jump.toPrecision(3)}) closes to ${closed.gap.toPrecision(3)} when refined`
-    : `refined where it moves fast, no step of ${quantity} stays above ${(100 * 0.05).toFixed(0)}% of its range`;
-  return { status: 'not-found', init: start.name, message: `the branch from \`${start.name}\` is continuous in ${range}: ${steps}` };
+    : `refined where it moves fast, no step of ${quantity} stays above ${(100 * JUMP_FRACTION).toFixed(0)}% of its range`;
+  const failed = points.filter((q) => !converged(q));
+  const note = failed.length
+    ? `; ${failed.length} of the ${points.length} points did not converge (the first at ${spec.param} = ${fmt(failed[0].p)}: ${failed[0].solution.status}), where a jump may hide`
+    : '';
+  return { status: 'not-found', init: start.name, message: `the branch from \`${start.name}\` is continuous in ${range}: ${steps}${note}` };
 }
 
 /** One jump candidate between the converged points `on` (on the branch) and `off` (past the jump). */

@@ -1,7 +1,7 @@
-import type { Problem } from '../compile/compile.ts';
+import type { Compiled, Problem } from '../compile/compile.ts';
 import { brent } from '../numerics/roots.ts';
 import { spectralRadius } from '../solve/jacobian.ts';
-import { jacobianAt, sweepJacobian, type JacobianAt, type JacobianEstimate } from '../solve/symbolic-jacobian.ts';
+import { jacobianAt, sweepJacobian, type JacobianAt, type SweepJacobian } from '../solve/symbolic-jacobian.ts';
 import { grid } from '../sweep/axis.ts';
 import type { Search } from './search.ts';
 import { Failures, rootOutcome } from './refine.ts';
@@ -9,6 +9,10 @@ import { uninformativeStart } from './starts.ts';
 import type { Outcome, ThresholdSpec } from './threshold.ts';
 
 const fmt = (x: number) => String(+x.toPrecision(10));
+
+/** The derived program of each model, compiled once (30-70 ms) for the many searches of a phase line; an entry
+ * lives as long as its model. */
+const jacobians = new WeakMap<Compiled, SweepJacobian | string>();
 
 /** Relative size of a residual that is rounding (as in starts.ts). */
 const ROUNDING = 64 * Number.EPSILON;
@@ -23,7 +27,8 @@ const ROUNDING = 64 * Number.EPSILON;
  * both ends and the middle of the range (starts.ts).
  */
 export function weakRecovery(search: Search, spec: ThresholdSpec & { tol: number }): Outcome {
-  const built = sweepJacobian(search.compiled.program);
+  let built = jacobians.get(search.compiled);
+  if (built === undefined) jacobians.set(search.compiled, (built = sweepJacobian(search.compiled.program)));
   if (typeof built === 'string') return { status: 'failed', message: `no symbolic Jacobian of the update map: ${built}` };
   const evaluator = (p: number): { problem: Problem; jac: JacobianAt } => ({ problem: search.at(p), jac: built.at({ ...search.fixed, [search.param]: p }) });
   search.stage = 'starts';
@@ -47,12 +52,8 @@ export function weakRecovery(search: Search, spec: ThresholdSpec & { tol: number
     search.spend(p);
     const { problem, jac } = evaluator(p);
     const x = Float64Array.from(problem.inits[start]);
-    let e: JacobianEstimate;
-    try {
-      e = jacobianAt(jac, problem.lower, problem.upper, problem.carried, x);
-    } finally {
-      search.report(p, true);
-    }
+    const e = jacobianAt(jac, problem.lower, problem.upper, problem.carried, x);
+    search.report(p, e.J.every((r) => r.every(Number.isFinite)));
     size = e.J.length;
     const fixed = e.residual.every((r, k) => Math.abs(r) <= (e.limit ? Math.max(10 * e.residualError, 1e3 * ROUNDING) : ROUNDING) * (1 + Math.abs(x[problem.carried[k]])));
     if (!fixed) {
