@@ -21,6 +21,7 @@ import { benchGamp } from './gamp.bench.ts';
 import { benchWorkers } from './workers.bench.ts';
 import { benchPhase } from './phase.bench.ts';
 import { benchStartup } from './startup.bench.ts';
+import { benchRfCurve } from './rf-curve.bench.ts';
 import { cpuMs, median } from './clock.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,7 +30,7 @@ const T_START = performance.now();
 
 /** `npm run bench -- startup sweeps`: only the sections whose names contain one of the words; all without. */
 const SECTIONS = ['compile', 'handwritten', 'logistic-handwritten', 'anderson', 'sweeps', 'thresholds', 'numerics',
-  'simulate', 'gamp', 'workers', 'phase', 'startup'] as const;
+  'simulate', 'gamp', 'workers', 'phase', 'startup', 'rf-curve'] as const;
 const ONLY = process.argv.slice(2);
 const want = (section: (typeof SECTIONS)[number]): boolean => ONLY.length === 0 || ONLY.some((w) => section.includes(w));
 
@@ -376,6 +377,10 @@ async function main(): Promise<void> {
   if (want('startup')) {
     log('whole commands (bench/startup.bench.ts): start-up against node -e 0, the logistic curve against numpy, wall time');
     for (const m of await benchStartup(log)) emit(m.name, round(m.value), m.unit);
+  }
+  if (want('rf-curve')) {
+    log('random-features curve (bench/rf-curve.bench.ts): 100-point rf-ridge sweep against the numpy Marchenko-Pastur closed form');
+    for (const m of await benchRfCurve(log)) emit(m.name, round(m.value), m.unit);
   }
   log(`done in ${((performance.now() - T_START) / 1000).toFixed(1)} s`);
 }

@@ -47,8 +47,8 @@ const STARTUP_WARMUP = 3;
 const CURVE_RUNS = 5;
 const CURVE_ARGS = ['sweep', 'logistic', '--param', 'alpha=0.1:10:100', '--set', 'lambda=0.001'];
 
-interface Command { readonly label: string; readonly file: string; readonly args: readonly string[] }
-interface Run { readonly wallMs: number; readonly cpuMs?: number; readonly stdout: string }
+export interface Command { readonly label: string; readonly file: string; readonly args: readonly string[] }
+export interface Run { readonly wallMs: number; readonly cpuMs?: number; readonly stdout: string }
 
 /** The newest modification time under `dir` (bin/saddle.js's rule). */
 function newest(dir: string): number {
@@ -89,7 +89,7 @@ function runOnce(c: Command, cpu: boolean, tmp: string): Run {
  * `warmup` untimed rounds, then `runs` rounds of every command, the order reversed every other round.
  * `check` runs before and after each run of a command that needs it (a stale dist/ discards that command).
  */
-function interleaved(commands: readonly Command[], runs: number, warmup: number, opts: {
+export function interleaved(commands: readonly Command[], runs: number, warmup: number, opts: {
   cpu?: boolean; tmp: string; check?: (c: Command) => string | undefined; log: (s: string) => void;
 }): Map<string, Run[]> {
   const out = new Map(commands.map((c) => [c.label, [] as Run[]]));
@@ -122,7 +122,7 @@ function interleaved(commands: readonly Command[], runs: number, warmup: number,
 }
 
 /** Whether python3 with numpy and scipy runs here; the interpreter itself (not a shim such as pyenv's). */
-function findPython(log: (s: string) => void): string | undefined {
+export function findPython(log: (s: string) => void): string | undefined {
   const r = spawnSync('python3', ['-c', 'import sys, numpy, scipy.special, scipy.linalg; print(sys.executable)'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     log(`WARNING: numpy baseline skipped: python3 with numpy and scipy is not available (${r.error?.message ?? (r.stderr ?? '').trim().split('\n').pop()})`);

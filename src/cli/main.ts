@@ -14,8 +14,11 @@ Commands:
   solve MODEL      solve at one parameter point (--json for machine-readable output)
   sweep MODEL      sweep one parameter (or a grid of two) with continuation; CSV/JSON rows, SVG/PNG plots
   threshold MODEL  locate a transition: weak recovery, spinodal, first-order, or a level crossing
+  optimize MODEL   the parameter values (one or two) that minimise or maximise a quantity, under conditions
   phase MODEL      a phase diagram over two parameters: every branch at every cell, transition lines,
                    regions; parallel, resumable, shardable (--shard K/N, then saddle merge)
+  fit SWEEP|MODEL  the power-law exponent of a quantity over a window of a sweep, with its standard error
+                   and the local slopes (--plot: log-log, with the fitted line)
   merge PARTS      join the parts of a sharded phase diagram
   check MODEL      validate a model file, summarise it, and estimate the quadrature error of each
                    expectation at a solution (n vs 2n nodes); --debug prints the generated code
@@ -38,6 +41,7 @@ const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new Map<stri
   ['solve', async () => { const m = await import('./commands/solve.ts'); return { run: m.runSolve, help: m.SOLVE_HELP }; }],
   ['sweep', async () => { const m = await import('./commands/sweep.ts'); return { run: m.runSweep, help: m.SWEEP_HELP }; }],
   ['threshold', async () => { const m = await import('./commands/threshold.ts'); return { run: m.runThreshold, help: m.THRESHOLD_HELP }; }],
+  ['optimize', async () => { const m = await import('./commands/optimize.ts'); return { run: m.runOptimize, help: m.OPTIMIZE_HELP }; }],
   ['phase', async () => { const m = await import('./commands/phase.ts'); return { run: m.runPhaseCommand, help: m.PHASE_HELP }; }],
   ['merge', async () => { const m = await import('./commands/merge.ts'); return { run: m.runMerge, help: m.MERGE_HELP }; }],
   ['check', async () => { const m = await import('./commands/check.ts'); return { run: m.runCheck, help: m.CHECK_HELP }; }],
@@ -45,6 +49,7 @@ const COMMANDS: ReadonlyMap<string, () => Promise<CommandModule>> = new Map<stri
   ['verify', async () => { const m = await import('./commands/verify.ts'); return { run: m.runVerify, help: m.VERIFY_HELP }; }],
   ['report', async () => { const m = await import('./commands/report.ts'); return { run: m.runReport, help: m.REPORT_HELP }; }],
   ['list', async () => { const m = await import('./commands/list.ts'); return { run: m.runList, help: m.LIST_HELP }; }],
+  ['fit', async () => { const m = await import('./commands/fit.ts'); return { run: m.runFit, help: m.FIT_HELP }; }],
   ['demo', async () => { const m = await import('./commands/demo.ts'); return { run: m.runDemo, help: m.DEMO_HELP }; }],
 ]);
 

@@ -2,6 +2,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../base/errors.ts';
 import type { LoadOptions } from '../pipeline/load.ts';
 import type { SolveOptions } from '../solve/solution.ts';
+import { loadModel, type LoadedModel } from '../pipeline/load.ts';
+import { resolveModel } from '../pipeline/models.ts';
+import { parseSet as readSet } from '../pipeline/plan/params.ts';
+import { solverPlan } from '../pipeline/plan/solver.ts';
+import { numberOption } from '../pipeline/plan/values.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -46,42 +51,18 @@ export function parse(argv: readonly string[], options: Options) {
   }
 }
 
-/** `--set a=1,b=2` (repeatable) into a record of numbers. */
-export function parseSet(values: readonly string[] | undefined): Record<string, number> {
-  // No prototype: `--set __proto__=1` is a name like any other (and refused as unknown), not a prototype change.
-  const out: Record<string, number> = Object.create(null) as Record<string, number>;
-  for (const part of (values ?? []).flatMap((v) => v.split(','))) {
-    if (!part.trim()) continue;
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(part);
-    const v = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(v)) throw new UsageError(`cannot read \`--set ${part}\``, 'write --set name=value,name2=value2 with numbers');
-    out[m[1]] = v;
-  }
-  return out;
-}
-
-/** The most points of a threshold's initial scan (`--scan`, and `scan=` of `saddle report --threshold`): each is a solve. */
-export const MAX_SCAN = 100_000;
-
-export function num(v: unknown, flag: string, check: (x: number) => boolean = () => true, range?: string): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`--${flag} ${v} is not a valid value`, range ? `expected ${range}` : undefined);
-  return x;
-}
-
-export function solveOptions(values: Record<string, unknown>): Omit<SolveOptions, 'init'> {
-  const damping = num(values.damping, 'damping', (x) => x > 0 && x <= 1, 'a number in (0, 1]');
-  const rtol = num(values.tol, 'tol', (x) => x > 0, 'a positive number');
-  const maxIterations = num(values['max-iterations'], 'max-iterations', (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-  const anderson = num(values.anderson, 'anderson', (x) => Number.isInteger(x) && x >= 0 && x <= 20, 'an integer from 0 (off) to 20');
-  return {
-    ...(damping !== undefined && { damping }), ...(rtol !== undefined && { rtol }),
-    ...(maxIterations !== undefined && { maxIterations }), ...(anderson !== undefined && { anderson }),
-  };
-}
+// Kept for commands not yet reading their options through the plan layer (src/pipeline/plan/): the same readers.
+export const parseSet = (values: readonly string[] | undefined): Record<string, number> => readSet(values);
+export { MAX_SCAN } from '../pipeline/plan/thresholds.ts';
+export const num = (v: unknown, flag: string, check: (x: number) => boolean = () => true, range?: string): number | undefined => numberOption(v, `--${flag}`, check, range);
+export const solveOptions = (values: Record<string, unknown>): Omit<SolveOptions, 'init'> => solverPlan(values);
 
 export function onePositional(positionals: readonly string[], command: string): string {
   if (positionals.length !== 1) throw new UsageError(`\`saddle ${command}\` takes one model (a file or a built-in name), got ${positionals.length}`, `see \`saddle ${command} --help\``);
   return positionals[0];
+}
+
+/** The one model of a command line, found (a file or a built-in name) and loaded with the options that change it. */
+export function modelArgument(positionals: readonly string[], command: string, values: Record<string, unknown>): LoadedModel {
+  return loadModel(resolveModel(onePositional(positionals, command)), undefined, loadOptions(values));
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../base/errors.ts';
 import { interpret } from '../ir/interpret.ts';
-import type { Program } from '../ir/nodes.ts';
+import type { InnerSite, Program } from '../ir/nodes.ts';
 import { didYouMean } from '../base/suggest.ts';
 import type { SolverDefaults } from '../model/types.ts';
 import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
@@ -29,6 +29,10 @@ export interface Problem {
   readonly inits: Readonly<Record<string, Float64Array>>;
   readonly defaults: SolverDefaults;
   readonly kernels: Kernels;
+  /** The program it was compiled from (the solver refines its quadrature rules to estimate their error). */
+  readonly program?: Program;
+  /** Where each inner problem was written (`Kernels.innerFailure` reports a site by its index here). */
+  readonly innerSites?: readonly InnerSite[];
 }
 
 /** A compiled model: the generated source, and a cheap way to make a Problem for any parameter values. */
@@ -39,16 +43,16 @@ export interface Compiled {
 }
 
 type Fn = (...args: number[]) => number;
-type Factory = (P: Float64Array, S: Record<string, unknown>, T: readonly QuadratureRule[]) => Omit<Kernels, 'functions'> & { functions: readonly Fn[] };
+type Factory = (P: Float64Array, S: Record<string, unknown>, T: readonly QuadratureRule[], C: readonly unknown[]) => Omit<Kernels, 'functions'> & { functions: readonly Fn[] };
 
 /** Generates the model's kernels once; `interpreted: true` swaps in the slow reference interpreter (tests). */
 export function compile(program: Program, options: { interpreted?: boolean } = {}): Compiled {
-  const { source, tables } = generate(program);
-  const factory = new Function('P', 'S', 'T', source) as Factory;
+  const { source, tables, constants } = generate(program);
+  const factory = new Function('P', 'S', 'T', 'C', source) as Factory;
   const kernels = (params: Float64Array): Kernels => {
-    const k = factory(params, S, T);
+    const k = factory(params, S, T, constants);
     // user functions by name, for GAMP (fa, fv, gout, dgout); the generated code knows them by index only
-    return { update: k.update, observables: k.observables, functions: dict(program.functions.map((f, i) => [f.name, k.functions[i]])) };
+    return { update: k.update, observables: k.observables, innerFailure: k.innerFailure, functions: dict(program.functions.map((f, i) => [f.name, k.functions[i]])) };
   };
   const S = { ...specialScope(), ...measureRuntime() };
   const T = tables.map((n) => gaussHermite(n));
@@ -80,6 +84,8 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
         inits,
         defaults: program.info.solver,
         kernels: options.interpreted ? interpret(program, params) : kernels(params),
+        program,
+        ...(program.innerSites && { innerSites: program.innerSites }),
       };
     },
   };

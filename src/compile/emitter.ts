@@ -1,6 +1,6 @@
 import { BUILTINS } from '../ir/builtins.ts';
 import { inlineCalls } from '../ir/inline.ts';
-import { forEachScoped, type Node, type UserFunction } from '../ir/nodes.ts';
+import { forEachScoped, structureIds, type Node, type UserFunction } from '../ir/nodes.ts';
 import { emitRoot } from './emit-root.ts';
 import { emitLoops } from './loops.ts';
 
@@ -41,12 +41,16 @@ export class Emitter {
   readonly tables: number[] = [];
   /** Declarations made once per Problem: rules whose ends are fixed for a whole solve. */
   readonly statics: string[] = [];
+  /** Values the generated closure reads as C[k] (data tables of measures: compile.ts passes them in). */
+  readonly constants: unknown[] = [];
   /** Scratch arrays allocated once per Problem (per-expectation rules rebuilt at each evaluation). */
   readonly buffers: string[] = [];
   /** Per block: code -> the const holding it. */
   readonly cse = new WeakMap<string[], Map<string, string>>();
   /** Per block: an expectation computed ahead (fused) -> its accumulator. */
   readonly fused = new WeakMap<string[], Map<Expect, string>>();
+  /** Structural ids of IR trees (ir/nodes.ts): keys of CSE that stay small however large the expression. */
+  readonly sid = structureIds();
   private counter = 0;
   private readonly boundIds = new Map<string, string>();
 
@@ -114,9 +118,12 @@ export class Emitter {
       case 'apply': return this.expr(inlineCalls(node, this.functions), frames, levels);
       case 'root': return emitRoot(this, node, frames, levels);
       case 'expect': {
+        // Fixed for the whole solve (reads parameters only: an activation's Gaussian-equivalence coefficients, a
+        // spectral trace): computed once per Problem, with the declarations made there.
+        if (cur === 0 && frames[0] !== this.statics && this.hoistable(node)) return this.expr(node, [this.statics], levels);
         const pre = this.fused.get(frames[cur])?.get(node);
         if (pre !== undefined) return pre;
-        const key = `E:${JSON.stringify(node)}`; // the same expectation twice in one scope: once
+        const key = `E:${this.sid(node)}`; // the same expectation twice in one scope: once
         const known = this.cseOf(frames[cur]).get(key);
         if (known !== undefined) return known;
         const [acc] = emitLoops(this, [node], frames, levels);
@@ -124,6 +131,19 @@ export class Emitter {
         return acc;
       }
     }
+  }
+
+  /** An expectation computed once per Problem: it reads only parameters, and holds no inner problem (whose
+   * generated code keeps state of its own in the kernels). */
+  hoistable(node: Expect): boolean {
+    let fixed = true;
+    const visit = (n: Node, bound: ReadonlySet<string>): void => {
+      if (!fixed) return;
+      if (n.kind === 'state' || n.kind === 'root' || (n.kind === 'bound' && !bound.has(n.name))) { fixed = false; return; }
+      forEachScoped(n, (c, b) => visit(c, b === undefined ? bound : new Set([...bound, b])));
+    };
+    visit(node, new Set());
+    return fixed;
   }
 
   /** The code of an operation, its arguments emitted by `e`. */

@@ -19,6 +19,7 @@ export function prefetch(em: Emitter, exprs: readonly Node[], frames: Frames, le
     switch (n.kind) {
       case 'expect': {
         if (levelOf(n, levels) !== cur || !take(n) || found.includes(n) || alias.has(n)) return;
+        if (cur === 0 && em.hoistable(n)) return; // computed once per Problem (Emitter.expr)
         const sig = JSON.stringify(n);
         const twin = twins.get(sig);
         if (twin) alias.set(n, twin);

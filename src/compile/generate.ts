@@ -5,11 +5,13 @@ import type { Node, Program } from '../ir/nodes.ts';
 import { Emitter } from './emitter.ts';
 import { fold } from './fold.ts';
 import { indent, statements } from './fusion.ts';
+import { boundedGeneration } from './size-guard.ts';
 
 /** JavaScript source of a model's kernels, plus the Gauss-Hermite node counts its loops read from `T`. */
 export interface Generated {
   readonly source: string; // body of `function (P, S, T)` returning Kernels
   readonly tables: readonly number[]; // T[k] is the Gauss-Hermite rule with tables[k] nodes
+  readonly constants: readonly unknown[]; // C[k] of the closure: data tables of measures (an empirical spectrum)
 }
 
 /**
@@ -25,7 +27,11 @@ export interface Generated {
  *   so the values are those of the reference interpreter.
  * The steps: fold each expression (fold.ts), emit the kernels' statements, then assemble the source.
  */
-export function generate(program: Program): Generated {
+export function generate(program: Program, limit?: number): Generated {
+  return boundedGeneration(program, () => generateAll(program), limit);
+}
+
+function generateAll(program: Program): Generated {
   const em = new Emitter(program.functions);
   const prepared = (n: Node) => fold(inlineCalls(n, program.functions));
   const updates = program.updates.map((u) => ({ target: u.target, expr: prepared(u.expr) }));
@@ -41,8 +47,10 @@ export function generate(program: Program): Generated {
   });
   const exported = program.functions.map((_, k) => `f${k}`).join(', ');
   const source = [...header(em, program), ...functionLines, ...update, ...observableLines,
-    `return { update, observables, functions: [${exported}] };`, ''].join('\n');
-  return { source, tables: em.tables };
+    // The first inner problem that failed since the last call: its site and the point it returned.
+    'function innerFailure() { if (IF < 0) return undefined; const f = { site: IF, z: IFz }; IF = -1; IFz = NaN; return f; }',
+    `return { update, observables, innerFailure, functions: [${exported}] };`, ''].join('\n');
+  return { source, tables: em.tables, constants: em.constants };
 }
 
 /** `update(x, out)`: one sequential sweep. */
@@ -50,7 +58,7 @@ function updateKernel(em: Emitter, program: Program, updates: readonly { target:
   const st = program.state;
   return [
     'function update(x, out) {',
-    `  let ${st.map((_, i) => `s${i} = x[${i}]`).join(', ')};`,
+    ...(st.length ? [`  let ${st.map((_, i) => `s${i} = x[${i}]`).join(', ')};`] : []), // regions may read no branch
     ...indent(statements(em, updates.map((u) => ({ expr: u.expr, writes: u.target, assign: (v: string) => `s${u.target} = ${v};` })))),
     ...st.map((_, i) => `  out[${i}] = s${i};`),
     '}',
@@ -82,7 +90,10 @@ function header(em: Emitter, program: Program): string[] {
     ...(program.params.length ? [`const ${program.params.map((_, i) => `p${i} = P[${i}]`).join(', ')};`] : []),
     ...em.tables.map((n, k) => `const GH${n}x = T[${k}].nodes, GH${n}w = T[${k}].weights;`),
     ...(helpers.length ? [`const ${helpers.join(', ')};`] : []),
-    ...em.statics,
+    // scratch arrays and the inner problems' failure record first: a static expression computed here may
+    // integrate over a rule rebuilt in one
     ...em.buffers,
+    'let IF = -1, IFz = NaN;',
+    ...em.statics,
   ];
 }

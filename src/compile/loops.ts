@@ -46,6 +46,11 @@ export function emitLoops(em: Emitter, nodes: readonly Expect[], frames: Frames,
       em.statics.push(...header, line);
     },
     scratch: (line) => { em.buffers.push(line); },
+    constant: (value) => {
+      let k = em.constants.indexOf(value);
+      if (k < 0) k = em.constants.push(value) - 1;
+      return `C[${k}]`;
+    },
     before: (line) => { out.push(line); },
     loop: (count, x, w) => {
       const i = em.fresh('i');

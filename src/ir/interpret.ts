@@ -1,8 +1,8 @@
-import { safeguardedNewton } from '../numerics/roots.ts';
+import { innerMinimum, innerRoot, newtonInBracket } from '../numerics/roots.ts';
 import { BUILTINS } from './builtins.ts';
-import { children, forEachScoped, label, type Node, type Program } from './nodes.ts';
+import { forEachScoped, structureIds, type Node, type Program } from './nodes.ts';
 import { measureKind } from './measures/index.ts';
-import type { Kernels } from './kernels.ts';
+import type { InnerFailure, Kernels } from './kernels.ts';
 
 /** The bound variables in scope (integration variables, root variables, function arguments), innermost first. */
 interface Scope {
@@ -40,6 +40,8 @@ export function interpret(program: Program, params: Float64Array): Kernels {
   // The current evaluation context.
   let state: Float64Array = new Float64Array(0);
   let memo: Memo = new Map();
+  // The first inner problem that failed since `innerFailure` was last called.
+  let failure: InnerFailure | undefined;
   const enter = (x: Float64Array) => {
     state = x;
     memo = new Map();
@@ -148,9 +150,18 @@ export function interpret(program: Program, params: Float64Array): Kernels {
       const slope = closure(node.slope);
       const lower = closure(node.lower);
       const upper = closure(node.upper);
+      const objective = node.objective && closure(node.objective);
+      const site = node.site ?? -1;
       const increasing = node.increasing;
-      return (scope) => safeguardedNewton((z) => expr(bind(variable, z, scope)), (z) => slope(bind(variable, z, scope)),
-        lower(scope), upper(scope), increasing);
+      return (scope) => {
+        const g = (z: number) => expr(bind(variable, z, scope));
+        const dg = (z: number) => slope(bind(variable, z, scope));
+        const out = objective ? innerMinimum(g, dg, (z) => objective(bind(variable, z, scope)), lower(scope), upper(scope))
+          : increasing ? newtonInBracket(g, dg, lower(scope), upper(scope))
+            : innerRoot(g, dg, lower(scope), upper(scope));
+        if (out.failed && failure === undefined) failure = { site, z: out.z };
+        return out.z;
+      };
     }
     // The measure's rule (measures/): its expressions are evaluated in the scope around the expectation.
     const integrate = measureKind(node.measure).integrator(node.measure, closure);
@@ -171,6 +182,11 @@ export function interpret(program: Program, params: Float64Array): Kernels {
       enter(x);
       program.observables.forEach((o, i) => { out[i] = closure(o.expr)(null); });
     },
+    innerFailure() {
+      const f = failure;
+      failure = undefined;
+      return f;
+    },
     functions: Object.fromEntries(program.functions.map((f) => [f.name, (...args: number[]) => {
       let scope: Scope | null = null;
       f.args.forEach((a, i) => { scope = bind(a, args[i], scope); });
@@ -178,33 +194,6 @@ export function interpret(program: Program, params: Float64Array): Kernels {
       return closure(f.body)(scope);
     }])),
   };
-}
-
-/**
- * Structure ids: structurally equal subtrees (the same kinds, numbers, names and children, whether or not they
- * are the same objects) get the same id, and have the same value under the same values of the bound variables
- * they read.
- */
-function structureIds(): (node: Node) => number {
-  const ids = new Map<Node, number>();
-  const table = new Map<string, number>();
-  const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
-  const id = (node: Node): number => {
-    let out = ids.get(node);
-    if (out !== undefined) return out;
-    let key: unknown[];
-    switch (node.kind) {
-      case 'num': key = [node.kind, num(node.value)]; break;
-      case 'param': case 'state': key = [node.kind, node.index]; break;
-      default: key = [node.kind, label(node), children(node).map(id)];
-    }
-    const text = JSON.stringify(key);
-    out = table.get(text);
-    if (out === undefined) table.set(text, (out = table.size));
-    ids.set(node, out);
-    return out;
-  };
-  return id;
 }
 
 /**

@@ -6,4 +6,14 @@ export interface Kernels {
   observables(x: Float64Array, out: Float64Array): void;
   /** The model's user functions at these parameters, compiled (GAMP calls a glm model's fa, fv, gout, dgout). */
   readonly functions?: Readonly<Record<string, (...args: number[]) => number>>;
+  /** The first inner problem (root, argmin, prox) whose result failed its checks since the last call, if any;
+   * each call forgets it. The solver asks after the sweep it reports. */
+  innerFailure?(): InnerFailure | undefined;
+}
+
+/** An inner problem that failed: its site (an index into `Program.innerSites`, -1 if unknown) and the point it
+ * returned (NaN when it found none). */
+export interface InnerFailure {
+  readonly site: number;
+  readonly z: number;
 }

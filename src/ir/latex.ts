@@ -187,7 +187,9 @@ class Printer {
       case 'expect': return this.expect(n);
       case 'root': {
         const z = latexSymbol(n.variable);
-        // The bracket of a prox (`increasing`) only guarantees a sign change: the root is unique, so it is left out.
+        // A minimisation (argmin, prox) prints its objective; its search interval is a numerical device, left out.
+        if (n.objective) return { tex: `\\operatorname*{argmin}_{${z}}\\left[\\, ${this.print(n.objective).tex} \\,\\right]`, prec: P.atom };
+        // The bracket of a convex prox (`increasing`) only guarantees a sign change: the root is unique, so it is left out.
         const where = n.increasing ? z : `${z} \\in \\left[${this.print(n.lower).tex},\\, ${this.print(n.upper).tex}\\right]`;
         return { tex: `\\operatorname*{root}_{${where}}\\left[\\, ${this.print(n.expr).tex} \\,\\right]`, prec: P.atom };
       }
@@ -259,10 +261,12 @@ class Printer {
 
   /** E_x[E_y[f]] as E_{x,y}[f]; restrictions of normal variables after a semicolon. */
   private expect(n: Extract<Node, { kind: 'expect' }>): Tex {
+    const integral = measureKind(n.measure).latexIntegral;
+    if (integral) return { tex: integral(latexSymbol(n.variable), n.measure, this.print(n.body).tex, (x) => this.print(x).tex), prec: P.atom };
     const vars: string[] = [];
     const restrictions: string[] = [];
     let at: Node = n;
-    while (at.kind === 'expect' && (at === n || this.definitionOf(at) === undefined)) {
+    while (at.kind === 'expect' && (at === n || this.definitionOf(at) === undefined) && !measureKind(at.measure).latexIntegral) {
       const v = latexSymbol(at.variable);
       vars.push(v);
       const r = measureKind(at.measure).restriction?.(v, at.measure, (x) => this.print(x).tex);

@@ -17,11 +17,18 @@ export type Node =
   | { readonly kind: 'op'; readonly op: Op; readonly args: readonly Node[] }
   | { readonly kind: 'cond'; readonly test: Node; readonly then: Node; readonly else: Node }
   | { readonly kind: 'expect'; readonly variable: string; readonly measure: Measure; readonly body: Node }
-  /** The z in [lower, upper] where `expr` (a function of the bound `variable` z) vanishes, by safeguarded
-   * Newton with `slope` = d expr / dz (numerics/roots.ts); NaN when expr keeps its sign on the bracket.
-   * argmin(...) and prox(...) in model files are roots of a derivative. `increasing`: expr is known to be
-   * increasing with a sign change on the bracket (prox of a convex loss), so its ends need not be evaluated. */
-  | { readonly kind: 'root'; readonly variable: string; readonly expr: Node; readonly slope: Node; readonly lower: Node; readonly upper: Node; readonly increasing?: true };
+  /** An inner problem (numerics/roots.ts). Without `objective`: the z in [lower, upper] where `expr` (a function
+   * of the bound `variable` z) changes sign, by safeguarded Newton with `slope` = d expr / dz; NaN when expr keeps
+   * its sign on the bracket (root(...)). With `objective` (argmin(...), prox(...): `expr` is its derivative): the
+   * lowest local minimum of the objective over [lower, upper], found by a scan of the interval and Newton on each
+   * sign change of `expr` from - to + (a non-convex problem's global minimiser). Either way a result that is not a
+   * checked stationary point is a failure the kernels report (`Kernels.innerFailure`), at `site`
+   * (`Program.innerSites`: where the file wrote it). `increasing` (no objective): expr is proved increasing with a
+   * sign change on the bracket (the prox of a loss proved convex, ir/convexity.ts), so its ends are not evaluated. */
+  | {
+    readonly kind: 'root'; readonly variable: string; readonly expr: Node; readonly slope: Node; readonly lower: Node; readonly upper: Node;
+    readonly objective?: Node; readonly increasing?: true; readonly site?: number;
+  };
 
 export type Op =
   | '+' | '-' | '*' | '/' | '^' | 'neg'
@@ -113,6 +120,14 @@ export interface Program {
   /** The node each use of a definition became, by the definition's name, so that a printer shows the name
    * where the file wrote it instead of the inlined body. */
   readonly definitionUses?: ReadonlyMap<Node, string>;
+  /** Where each inner problem was written (a root node's `site` indexes it): what a failed one is reported at. */
+  readonly innerSites?: readonly InnerSite[];
+}
+
+/** An inner problem of the model file: its form (root, argmin, prox, moreau) and where it was written. */
+export interface InnerSite {
+  readonly form: string;
+  readonly loc: Loc;
 }
 
 /**
@@ -125,7 +140,7 @@ export function children(node: Node): readonly Node[] {
     case 'call': case 'apply': case 'op': return node.args;
     case 'cond': return [node.test, node.then, node.else];
     case 'expect': return [...measureKind(node.measure).nodes(node.measure), node.body];
-    case 'root': return [node.lower, node.upper, node.expr, node.slope];
+    case 'root': return node.objective ? [node.lower, node.upper, node.expr, node.slope, node.objective] : [node.lower, node.upper, node.expr, node.slope];
     default: return [];
   }
 }
@@ -140,7 +155,10 @@ export function mapChildren(node: Node, f: (child: Node) => Node): Node {
     case 'call': case 'apply': case 'op': return { ...node, args: node.args.map(f) } as Node;
     case 'cond': return { ...node, test: f(node.test), then: f(node.then), else: f(node.else) };
     case 'expect': return { ...node, measure: measureKind(node.measure).map(node.measure, f), body: f(node.body) };
-    case 'root': return { ...node, lower: f(node.lower), upper: f(node.upper), expr: f(node.expr), slope: f(node.slope) };
+    case 'root': {
+      const [lower, upper, expr, slope] = [f(node.lower), f(node.upper), f(node.expr), f(node.slope)];
+      return { ...node, lower, upper, expr, slope, ...(node.objective && { objective: f(node.objective) }) };
+    }
     default: return node;
   }
 }
@@ -153,13 +171,13 @@ export function withChildren(node: Node, kids: readonly Node[]): Node {
 
 /**
  * The variable a node binds, if it binds one, and how many of its children (the last ones) see it: an
- * expectation binds its variable in its body (not in its measure's expressions), a root in its expression and
- * slope (not in its bracket).
+ * expectation binds its variable in its body (not in its measure's expressions), a root in its expression,
+ * slope and objective (not in its bracket).
  */
 export function binder(node: Node): { readonly variable: string; readonly scoped: number } | undefined {
   switch (node.kind) {
     case 'expect': return { variable: node.variable, scoped: 1 };
-    case 'root': return { variable: node.variable, scoped: 2 };
+    case 'root': return { variable: node.variable, scoped: node.objective ? 3 : 2 };
     default: return undefined;
   }
 }
@@ -184,7 +202,7 @@ export function label(node: Node): string {
     case 'call': case 'apply': return node.fn;
     case 'op': return node.op;
     case 'cond': return '';
-    case 'root': return `${node.variable}|${node.increasing ? 'increasing' : ''}`;
+    case 'root': return `${node.variable}|${node.objective ? 'min' : node.increasing ? 'increasing' : ''}`;
     case 'expect': return `${node.variable}|${node.measure.kind}|${measureKind(node.measure).key(node.measure)}`;
   }
 }
@@ -274,3 +292,33 @@ export function isStatic(node: Node): boolean {
   walk(node, (n) => { if (n.kind === 'state' || n.kind === 'bound') fixed = false; });
   return fixed;
 }
+
+/**
+ * Structure ids: structurally equal subtrees (the same kinds, numbers, names and children, whether or not they
+ * are the same objects) get the same id, and have the same value under the same values of the bound variables
+ * they read. Memoised on node objects, so a tree that shares subtrees (a DAG) costs its number of distinct
+ * objects, and an id is a small number however large the tree: keys for CSE and memo tables that do not grow with
+ * the expression (JSON of a shared tree grows with its size as a tree, exponentially in the nesting of shares).
+ */
+export function structureIds(): (node: Node) => number {
+  const ids = new Map<Node, number>();
+  const table = new Map<string, number>();
+  const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+  const id = (node: Node): number => {
+    let out = ids.get(node);
+    if (out !== undefined) return out;
+    let key: unknown[];
+    switch (node.kind) {
+      case 'num': key = [node.kind, num(node.value)]; break;
+      case 'param': case 'state': key = [node.kind, node.index]; break;
+      default: key = [node.kind, label(node), children(node).map(id)];
+    }
+    const text = JSON.stringify(key);
+    out = table.get(text);
+    if (out === undefined) table.set(text, (out = table.size));
+    ids.set(node, out);
+    return out;
+  };
+  return id;
+}
+

@@ -6,6 +6,7 @@ import { dict, modelNameProblem, nameProblem, regionLabelProblem } from '../base
 import { didYouMean } from '../base/suggest.ts';
 import { MAX_MODEL_BYTES, readTextBounded } from '../io/files.ts';
 import type { SectionGrammar } from './section.ts';
+import { readSpectralLaw, SPECTRAL_KEYS, SPECTRAL_LAWS } from './spectral-laws.ts';
 import type {
   Expr, FunctionDecl, Law, Model, NamedExpr, OrderParamDecl, ParamDecl, SolverDefaults, VariableDecl,
 } from './types.ts';
@@ -264,16 +265,22 @@ function readVariables(r: YamlReader, section: unknown): VariableDecl[] {
     let doc: string | undefined;
     if (isScalar(p.value) && p.value.value === 'normal') law = { kind: 'normal' };
     else if (isMap(p.value)) {
-      const o = r.options(p.value, ['law', 'nodes', 'values', 'probs', 'doc'], `variable ${name}`);
+      const o = r.options(p.value, ['law', 'nodes', 'values', 'probs', 'doc', ...SPECTRAL_KEYS], `variable ${name}`);
       doc = o.has('doc') ? r.strOf(o.get('doc'), `${name}.doc`) : undefined;
+      // A spectral law (model/spectral-laws.ts): true when `lawName` is one, its mistakes reported.
+      const readSpectral = (lawName: string): boolean => {
+        const s = readSpectralLaw(r, name, loc, lawName, o);
+        if (s.law) law = s.law;
+        return s.ok;
+      };
       const lawName = o.has('law') ? r.strOf(o.get('law'), `law of ${name}`) : o.has('values') ? 'discrete' : 'normal';
       if (lawName === 'normal') {
         const n = o.has('nodes') ? r.nodesOf(o.get('nodes'), `nodes of ${name}`) : undefined;
         law = { kind: 'normal', ...(n !== undefined && { nodes: n }) };
       } else if (lawName === 'discrete') {
         law = readDiscrete(r, name, loc, o);
-      } else if (lawName !== undefined) {
-        r.add('bad-value', r.locOf(o.get('law')), `unknown law \`${lawName}\``, lawName, 'laws: normal, discrete (give `values:` and optional `probs:`)');
+      } else if (lawName !== undefined && !readSpectral(lawName)) {
+        r.add('bad-value', r.locOf(o.get('law')), `unknown law \`${lawName}\``, lawName, `laws: normal, discrete (give \`values:\` and optional \`probs:\`), ${SPECTRAL_LAWS.join(', ')}`);
       }
     } else {
       r.add('bad-value', r.locOf(p.value), `variable \`${name}\` must be \`normal\` or a mapping with \`values\``, name);

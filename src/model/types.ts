@@ -1,4 +1,5 @@
 import type { Loc } from '../base/issues.ts';
+import type { SpectrumData } from './spectrum-file.ts';
 
 /** An expression as written in the model file, with enough of its surroundings to locate a token in it. */
 export interface Expr {
@@ -30,7 +31,11 @@ export interface OrderParamDecl {
 /** A measure an expectation E(var, ...) integrates over. The quadrature rule is chosen by the measure. */
 export type Law =
   | { readonly kind: 'normal'; readonly nodes?: number }
-  | { readonly kind: 'discrete'; readonly values: readonly number[]; readonly probs: readonly Expr[] | null };
+  | { readonly kind: 'discrete'; readonly values: readonly number[]; readonly probs: readonly Expr[] | null }
+  // Spectral laws (model/spectral-laws.ts, ir/measures/marchenko-pastur.ts, power-law.ts).
+  | { readonly kind: 'marchenko-pastur'; readonly ratio: Expr; readonly nodes?: number }
+  | { readonly kind: 'power-law'; readonly capacity: Expr; readonly source: Expr | null; readonly modes: Expr | null; readonly nodes?: number }
+  | { readonly kind: 'spectrum'; readonly file: string; readonly weights: 'uniform' | 'modes' | 'teacher'; readonly data: SpectrumData };
 
 export interface VariableDecl {
   readonly name: string;

@@ -158,3 +158,105 @@ export function safeguardedNewton(g: (z: number) => number, dg: (z: number) => n
   }
   return z;
 }
+
+/** Points of the scan of an inner minimisation (`innerMinimum`): the interval is cut into this many pieces. */
+export const INNER_SCAN = 8;
+/** How far above the lowest scanned value the minimum found may lie (relative, plus as much absolute). */
+export const INNER_FTOL = 1e-12;
+
+/** An inner problem's result: the point, and whether it failed the checks (then the point is not to be trusted). */
+export interface InnerOutcome {
+  readonly z: number;
+  readonly failed: boolean;
+}
+
+/**
+ * Safeguarded Newton on a verified bracket: g(neg) < 0 < g(pos) (either may be the larger end). Converges to a
+ * sign change of g: a root, or a jump of g across 0 (the subgradient condition at a kink of a convex objective).
+ * Not converged when g is not a number at an iterate or the budget runs out.
+ */
+export function newtonInBracket(g: (z: number) => number, dg: (z: number) => number, neg: number, pos: number): InnerOutcome {
+  let a = neg;
+  let b = pos;
+  let z = 0.5 * (a + b);
+  let step = Math.abs(b - a);
+  let stepOld = step;
+  for (let k = 0; k < NEWTON_MAX_ITERATIONS; k++) {
+    const gz = g(z);
+    if (gz !== gz) return { z: NaN, failed: true };
+    if (gz === 0) return { z, failed: false };
+    if (gz < 0) a = z;
+    else b = z;
+    const slope = dg(z);
+    let next = z - gz / slope;
+    if (Math.abs(next - z) <= NEWTON_XTOL * (1 + Math.abs(z))) return { z: next, failed: false };
+    if (!(next > Math.min(a, b) && next < Math.max(a, b)) || Math.abs(2 * gz) > Math.abs(stepOld * slope)) next = 0.5 * (a + b);
+    stepOld = step;
+    step = Math.abs(next - z);
+    if (Math.abs(b - a) <= NEWTON_XTOL * (1 + Math.abs(z))) return { z: next, failed: false };
+    z = next;
+  }
+  return { z, failed: true };
+}
+
+/**
+ * root(z, g, lo, hi) of a model file: a sign change of g on [lo, hi] by `newtonInBracket` after both ends are
+ * evaluated. Failed (NaN) when g has the same sign at both ends; failed when Newton does not converge.
+ */
+export function innerRoot(g: (z: number) => number, dg: (z: number) => number, lo: number, hi: number): InnerOutcome {
+  const ga = g(lo);
+  if (ga === 0) return { z: lo, failed: false };
+  const gb = g(hi);
+  if (gb === 0) return { z: hi, failed: false };
+  if (!(ga * gb < 0)) return { z: NaN, failed: true };
+  return ga < 0 ? newtonInBracket(g, dg, lo, hi) : newtonInBracket(g, dg, hi, lo);
+}
+
+/** A scan that finds a point lower than every minimum it found is repeated once with this many times more pieces. */
+export const INNER_REFINE = 8;
+
+/**
+ * argmin(...) and prox(...) of a model file: the lowest local minimum of f over [lo, hi], for a problem that need
+ * not be convex (a Tukey loss's prox at large V has two local minima, and the global one jumps from one to the
+ * other as omega moves: the Maxwell construction). f is evaluated at INNER_SCAN + 1 equally spaced points; each
+ * piece where g = f' goes from - to + holds a local minimum, found by `newtonInBracket` (a stationary point at a
+ * sign change, checked: see there) and compared with the others by its value; the lowest is returned. A scanned
+ * point lower than every minimum found (a minimum missed inside a piece, between a maximum and the piece's end)
+ * repeats the scan with INNER_REFINE times more pieces. Failed when no piece holds a minimum, when a Newton search
+ * failed, or when the finer scan still finds a lower point (or the minimum is at an end of the interval, which is
+ * no stationary point). Two minima closer than a piece can still be missed: the scan is a check, not a proof.
+ * Generated code (compile/emit-root.ts) performs the same operations in the same order.
+ */
+export function innerMinimum(g: (z: number) => number, dg: (z: number) => number, f: (z: number) => number, lo: number, hi: number): InnerOutcome {
+  const first = scanMinimum(g, dg, f, lo, hi, INNER_SCAN);
+  if (!first.missed) return { z: first.z, failed: first.failed };
+  const second = scanMinimum(g, dg, f, lo, hi, INNER_SCAN * INNER_REFINE);
+  return { z: second.z, failed: second.failed || second.missed };
+}
+
+function scanMinimum(g: (z: number) => number, dg: (z: number) => number, f: (z: number) => number, lo: number, hi: number,
+  pieces: number): { z: number; failed: boolean; missed: boolean } {
+  let best = NaN;
+  let fBest = Infinity;
+  let fMin = Infinity;
+  let failed = false;
+  let zPrev = NaN;
+  let gPrev = NaN;
+  for (let i = 0; i <= pieces; i++) {
+    const zi = i === pieces ? hi : lo + (hi - lo) * (i / pieces);
+    const gi = g(zi);
+    const fi = f(zi);
+    if (fi < fMin) fMin = fi;
+    if (gi === 0) {
+      if (fi < fBest) { fBest = fi; best = zi; }
+    } else if (gPrev < 0 && gi > 0) {
+      const local = newtonInBracket(g, dg, zPrev, zi);
+      if (local.failed) failed = true;
+      const fr = f(local.z);
+      if (fr < fBest) { fBest = fr; best = local.z; }
+    }
+    zPrev = zi;
+    gPrev = gi;
+  }
+  return { z: best, failed, missed: !(fBest <= fMin + INNER_FTOL * (1 + Math.abs(fMin))) };
+}

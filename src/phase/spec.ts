@@ -1,9 +1,8 @@
 import { UsageError } from '../base/errors.ts';
-import { own } from '../base/names.ts';
 import type { LoadOptions } from '../model/types.ts';
 import type { SolveOptions } from '../solve/solution.ts';
 import { parseAxis } from '../sweep/axis.ts';
-import { THRESHOLD_KINDS, type ThresholdKind } from '../transitions/threshold.ts';
+import { thresholdKind, type ThresholdKind } from '../transitions/threshold.ts';
 
 /** One axis of a phase diagram: `NAME=START:STOP:COUNT[:log]`. */
 export interface PhaseAxis {
@@ -49,13 +48,11 @@ export function parsePhaseAxis(text: string, flag: string): PhaseAxis {
   }
 }
 
-const ALIASES: Record<string, ThresholdKind> = { algorithmic: 'spinodal', 'information-theoretic': 'first-order' };
-
 export function parseLines(text: string): LineSpec[] {
   const usage = 'write KIND[@INIT][:forward|:backward], comma-separated, e.g. spinodal,first-order,spinodal@informed:backward';
   return text.split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
     const m = /^([a-z-]+)(?:@([A-Za-z_][A-Za-z0-9_]*))?(?::(forward|backward))?$/.exec(name);
-    const kind = m && (own(ALIASES, m[1]) ?? (THRESHOLD_KINDS.includes(m[1] as ThresholdKind) ? (m[1] as ThresholdKind) : undefined));
+    const kind = m && (thresholdKind(m[1]));
     if (!m || !kind || kind === 'level') {
       throw new UsageError(`--lines: cannot read \`${name}\``, `${usage}; kinds: weak-recovery, spinodal, first-order`);
     }

@@ -1,7 +1,9 @@
 import { abs } from './channels/abs.ts';
 import { linear } from './channels/linear.ts';
+import { logit } from './channels/logit.ts';
 import { outliers } from './channels/outliers.ts';
 import { relu } from './channels/relu.ts';
+import { rulesFacts } from './channels/rules-facts.ts';
 import { sign } from './channels/sign.ts';
 import { gaussBernoulli } from './priors/gauss-bernoulli.ts';
 import { gaussian } from './priors/gaussian.ts';
@@ -17,4 +19,4 @@ import type { ChannelPiece, PriorPiece } from './types.ts';
  */
 export const PRIORS: ReadonlyMap<string, PriorPiece> = new Map([gaussian, rademacher, gaussBernoulli, sparseRademacher].map((p) => [p.name, p]));
 
-export const CHANNELS: ReadonlyMap<string, ChannelPiece> = new Map([linear, sign, abs, relu, outliers].map((c) => [c.name, c]));
+export const CHANNELS: ReadonlyMap<string, ChannelPiece> = new Map([linear, sign, abs, relu, outliers, rulesFacts, logit].map((c) => [c.name, c]));

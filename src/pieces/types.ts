@@ -145,6 +145,9 @@ export interface ChannelSampler {
   /** One label y given the teacher field z, with the piece's arguments as numbers (all of `params`, defaults filled
    * in); it consumes a fixed number of draws of `rng` whatever the arguments and z. */
   readonly label: (args: readonly number[], z: number, rng: Draws) => number;
+  /** A mixture channel (rules and facts, inliers and outliers): the same label from the same draws, and whether it
+   * came from the exceptional component (a fact, an outlier), so that training errors are measured on each part. */
+  readonly labelWithPart?: (args: readonly number[], z: number, rng: Draws) => readonly [y: number, exception: boolean];
   /** What the labels are: classes +-1 (classification) or real numbers (regression). */
   readonly task: Task;
   /** The label law is even in z (y given z = y given -z): the data cannot tell w* from -w*, and overlaps are

@@ -55,11 +55,13 @@ export interface SolverDiagnostics {
   }[];
 }
 
-/** The phase-diagram section (filled by `saddle phase`; `saddle report` leaves it out). */
+/** The phase-diagram section (`saddle report --phase-x ... --phase-y ...`). */
 export interface PhaseSection {
   readonly svg: string;
   readonly caption: string;
   readonly diagnostics: SolverDiagnostics;
+  /** What was dropped when the phase file was read back (a corrupt line, a duplicate record), one line each. */
+  readonly warnings?: readonly string[];
   /** Further tables (e.g. the transition lines' points), shown under the diagnostics. */
   readonly tables?: readonly ReportTable[];
 }
@@ -95,7 +97,7 @@ export interface ReportContent {
   readonly verify?: readonly ReportTable[];
   /** Solver diagnostics of the sweep (and of the other solves), with the failed points. */
   readonly diagnostics?: SolverDiagnostics;
-  /** Extension point: the phase diagram, added by `saddle phase`. */
+  /** The phase diagram, when one was asked for. */
   readonly phase?: PhaseSection;
   /** Remarks shown at the top (e.g. points that did not converge, a disagreement with simulation). */
   readonly notes?: readonly { readonly text: string; readonly tone?: Tone }[];
@@ -198,7 +200,9 @@ export function renderReport(content: ReportContent): RenderedReport {
   if (c.phase) {
     sections.push({
       id: 'phase', title: 'Phase diagram',
-      body: figure({ svg: c.phase.svg, caption: c.phase.caption }) + diagnosticsBody(c.phase.diagnostics, table) + (c.phase.tables ?? []).map(table).join('\n'),
+      body: figure({ svg: c.phase.svg, caption: c.phase.caption })
+        + (c.phase.warnings ?? []).map((w) => `<p class="note warn">${escapeHtml(`warning: ${w}`)}</p>`).join('\n')
+        + diagnosticsBody(c.phase.diagnostics, table) + (c.phase.tables ?? []).map(table).join('\n'),
     });
   }
   if (c.diagnostics) sections.push({ id: 'diagnostics', title: 'Solver diagnostics', body: diagnosticsBody(c.diagnostics, table) });

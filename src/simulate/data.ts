@@ -59,6 +59,8 @@ export interface Samples {
   readonly y: Float64Array;
   /** Teacher fields z_mu = w*.x_mu / sqrt(d). */
   readonly z: Float64Array;
+  /** A mixture channel's (`labelWithPart`): 1 for a sample of the exceptional component (a fact, an outlier). */
+  readonly exception?: Uint8Array;
 }
 
 export interface Instance extends Samples {
@@ -97,10 +99,21 @@ export function drawTeacher(prior: TeacherLaw, d: number, seed: TrialSeed): Floa
 /** Labels from teacher fields through the channel piece's sampler, drawing from `rng` a fixed number of draws per
  * sample (one normal for the noisy channels, also when the variance is 0; one uniform for sign; one uniform and one
  * normal for outliers). */
-function label(channel: LabelLaw, z: Float64Array, y: Float64Array, rng: Rng): void {
+function label(channel: LabelLaw, z: Float64Array, y: Float64Array, rng: Rng): Uint8Array | undefined {
   const sampler = channel.piece.sampler;
   if (!sampler) throw new RangeError(`the channel \`${channel.piece.name}\` has no sampler`);
-  for (let i = 0; i < z.length; i++) y[i] = sampler.label(channel.args, z[i], rng);
+  const withPart = sampler.labelWithPart;
+  if (!withPart) {
+    for (let i = 0; i < z.length; i++) y[i] = sampler.label(channel.args, z[i], rng);
+    return undefined;
+  }
+  const exception = new Uint8Array(z.length);
+  for (let i = 0; i < z.length; i++) {
+    const [yi, e] = withPart(channel.args, z[i], rng);
+    y[i] = yi;
+    exception[i] = e ? 1 : 0;
+  }
+  return exception;
 }
 
 /** n samples for a teacher: X from the `inputs` stream, labels from the `labels` stream of the trial. */
@@ -114,8 +127,8 @@ export function drawSamples(
   const z = new Float64Array(n);
   matVec(X, n, d, teacher, z, 1 / Math.sqrt(d));
   const y = new Float64Array(n);
-  label(channel, z, y, trialStream(seed, streams.labels));
-  return { n, d, X, y, z };
+  const exception = label(channel, z, y, trialStream(seed, streams.labels));
+  return { n, d, X, y, z, ...(exception && { exception }) };
 }
 
 /** One trial's training instance. */

@@ -12,18 +12,29 @@ import { CHANNELS, PRIORS } from '../pieces/library.ts';
 import type { PieceInfo, Task } from '../pieces/types.ts';
 import { amp, spikedInstance, spikedMeasures } from './spiked.ts';
 import { makeInstance, type Instance, type LabelLaw, type Law, type TeacherLaw } from './data.ts';
-import { ESTIMATORS, type EstimatorPiece, type FitFn, type GlmEstimator, type SpikedEstimator } from './estimators/library.ts';
-import type { FitOptions } from './estimators/types.ts';
+import { ESTIMATORS, type EstimatorPiece, type FitFn, type GlmEstimator, type SpectralEstimator, type SpikedEstimator } from './estimators/library.ts';
+import type { Estimate, FitOptions } from './estimators/types.ts';
 import type { GampIterate } from './gamp.ts';
 import { exactTestError, measure, type Measurement as Measures } from './measure.ts';
 import { Purpose, trialStream, type Rng, type TrialSeed } from './rng.ts';
-import type { GlmPlan, Measurement, PieceUse, Simulation, SpikedPlan } from './plan.ts';
+import type { GlmPlan, Measurement, PieceUse, Simulation, SpectralPlan, SpikedPlan } from './plan.ts';
+import { SPECTRAL_DATA, spectralTrial, type SpectralEstimatorAt } from './spectral-experiment.ts';
 import type { Measured } from './section.ts';
 
 export type { Estimate, FitOptions } from './estimators/types.ts';
 
 /** The plan at parameter values: what to draw, what to fit, what it is called in the theory. */
-export type Experiment = GlmExperiment | SpikedExperiment;
+export type Experiment = GlmExperiment | SpikedExperiment | SpectralExperiment;
+
+/** Kernel ridge in the feature space of a spectrum truncated to d modes (spectral-experiment.ts). */
+export interface SpectralExperiment {
+  readonly kind: 'kernel-powerlaw';
+  /** The data piece's arguments: n, a, r, sigma2. */
+  readonly data: readonly number[];
+  readonly estimator: string;
+  readonly at: SpectralEstimatorAt;
+  readonly measure: readonly Measurement[];
+}
 
 /** Teacher-student data through a channel, fitted by an ERM estimator or GAMP. */
 export interface GlmExperiment {
@@ -93,7 +104,28 @@ export interface Summary {
  * gamp and amp estimators call the model's compiled functions at these values (`problem.kernels.functions`).
  */
 export function experimentAt(plan: Simulation, problem: Problem): Experiment {
+  if (plan.model === 'kernel-powerlaw') return spectralAt(plan, problem);
   return plan.model === 'spiked-wigner' ? spikedAt(plan, problem) : glmAt(plan, problem);
+}
+
+/** The kernel-powerlaw experiment at parameter values: the data piece's arguments and the estimator's, checked. */
+function spectralAt(plan: SpectralPlan, problem: Problem): SpectralExperiment {
+  const data = lawAt(SPECTRAL_DATA, plan.data, problem.params, 'data');
+  const { estimator, args } = estimatorAt<SpectralEstimator>(plan.estimator, problem, 'kernel-powerlaw');
+  return { kind: 'kernel-powerlaw', data: data.args, estimator: estimator.name, at: estimator.at(args, problem), measure: plan.measure };
+}
+
+/** A kernel-powerlaw trial at d modes (spectral-experiment.ts). */
+function spectralTrialOf(x: SpectralExperiment, d: number, seed: TrialSeed): Trial {
+  const t0 = performance.now();
+  const { n, fit, values } = spectralTrial(x.data, x.at, d, seed);
+  const converged = fit.status === 'converged';
+  return {
+    seed, n, d,
+    values: Object.fromEntries(x.measure.map((q) => [q.theory, Object.hasOwn(values, q.measured) ? values[q.measured] : NaN])),
+    status: fit.status, converged, certificate: fit.certificate, iterations: fit.iterations, time: performance.now() - t0,
+    ...(fit.message !== undefined && !converged && { message: fit.message }),
+  };
 }
 
 /** A piece of the plan (a library key), its arguments at the parameter values, checked. */
@@ -155,14 +187,18 @@ const pick = (m: Measures, what: Measured): number => {
     case 'estimation_error': return m.estimationError;
     case 'train_loss': return m.trainLoss;
     case 'train_error': return m.trainError;
+    case 'train_error_regular': return m.trainErrorRegular;
+    case 'train_error_exceptions': return m.trainErrorExceptions;
     case 'test_error': return m.testErrorExact;
     case 'test_error_sampled': return m.testErrorSample;
     case 'matrix_error': return NaN; // not measured in a glm experiment (checkSimulation refuses it)
+    case 'excess_risk': return NaN; // a kernel-powerlaw measurement (checkSimulation refuses it here)
   }
 };
 
 /** One trial: its own instance (seeded by master seed and trial index), fit, measurements. */
 export function runTrial(x: Experiment, d: number, seed: TrialSeed, options: FitOptions = {}): Trial {
+  if (x.kind === 'kernel-powerlaw') return spectralTrialOf(x, d, seed);
   return x.kind === 'spiked-wigner' ? spikedTrial(x, d, seed) : glmTrial(x, d, seed, options);
 }
 
@@ -201,6 +237,7 @@ function glmTrial(x: GlmExperiment, d: number, seed: TrialSeed, options: FitOpti
   const t0 = performance.now();
   const instance = instanceOf(x, d, seed);
   const fit = x.fit(instance, seed, options);
+  if (fit.measured) return measuredTrial(x, instance.n, d, seed, fit, t0);
   const sampled = x.measure.some((m) => m.measured === 'test_error_sampled');
   let w = fit.w;
   let sign = 1;
@@ -212,7 +249,9 @@ function glmTrial(x: GlmExperiment, d: number, seed: TrialSeed, options: FitOpti
       w = w.map((v) => -v);
     }
   }
-  const m = measure(instance, w, { task: x.task, ...(x.loss && { loss: x.loss }), nTest: sampled ? Math.max(10_000, 10 * d) : 0 });
+  const m = measure(instance, w, {
+    task: x.task, ...(x.loss && { loss: x.loss }), nTest: sampled ? Math.max(10_000, 10 * d) : 0, ...(fit.trainFields && { trainFields: fit.trainFields }),
+  });
   return {
     seed, n: instance.n, d,
     values: Object.fromEntries(x.measure.map((q) => [q.theory, pick(m, q.measured)])),
@@ -220,6 +259,19 @@ function glmTrial(x: GlmExperiment, d: number, seed: TrialSeed, options: FitOpti
     time: performance.now() - t0,
     ...(fit.message !== undefined && !fit.converged && { message: fit.message }),
     ...(options.trajectory !== undefined && fit.history && { trajectory: trajectoryOf(x, m.qStar, sign, fit.history) }),
+  };
+}
+
+/** A trial of an estimator that measured its predictor itself (random features): its values, NaN for the others
+ * (which checkSimulation refuses). */
+function measuredTrial(x: GlmExperiment, n: number, d: number, seed: TrialSeed, fit: Estimate, t0: number): Trial {
+  const measured = fit.measured ?? {};
+  return {
+    seed, n, d,
+    values: Object.fromEntries(x.measure.map((q) => [q.theory, Object.hasOwn(measured, q.measured) ? measured[q.measured] : NaN])),
+    status: fit.status, converged: fit.converged, certificate: fit.certificate, iterations: fit.iterations,
+    time: performance.now() - t0,
+    ...(fit.message !== undefined && !fit.converged && { message: fit.message }),
   };
 }
 

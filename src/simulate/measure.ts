@@ -32,6 +32,10 @@ export interface Measurement {
   /** Mean of loss(y, w.x/sqrt d) over the training samples (NaN when no loss is given). */
   readonly trainLoss: number;
   readonly trainError: number;
+  /** A mixture channel's training error on its regular and on its exceptional samples (rules and facts; NaN for
+   * other channels, or when a part is empty). */
+  readonly trainErrorRegular: number;
+  readonly trainErrorExceptions: number;
   /** From the overlaps; NaN where the task and channel have no closed form here. */
   readonly testErrorExact: number;
   /** On nTest fresh samples (NaN when nTest = 0), with its standard error. */
@@ -46,6 +50,8 @@ export interface MeasureOptions {
   readonly loss?: (y: number, z: number) => number;
   /** Fresh test samples (default 0: exact test error only). */
   readonly nTest?: number;
+  /** The estimator's predictions on the training samples, when they are not w.x_mu/sqrt(d) (Estimate.trainFields). */
+  readonly trainFields?: Float64Array;
 }
 
 /** Test error of w from its overlaps, for Gaussian inputs: the channel piece's closed form for the task, NaN where
@@ -81,15 +87,25 @@ export function measure(instance: Instance, w: Float64Array, options: MeasureOpt
   let err = 0;
   for (let j = 0; j < d; j++) err += (w[j] - teacher[j]) ** 2;
 
-  const omega = new Float64Array(n);
-  matVec(X, n, d, w, omega, 1 / Math.sqrt(d));
+  let omega = options.trainFields;
+  if (omega === undefined) {
+    omega = new Float64Array(n);
+    matVec(X, n, d, w, omega, 1 / Math.sqrt(d));
+  } else if (omega.length !== n) throw new RangeError(`measure: ${omega.length} training predictions for n = ${n} samples`);
   let loss = 0;
   let trainErr = 0;
+  const part = [0, 0];
+  const count = [0, 0];
   for (let i = 0; i < n; i++) {
     if (options.loss) loss += options.loss(y[i], omega[i]);
-    trainErr += options.task === 'classification'
+    const e = options.task === 'classification'
       ? ((omega[i] >= 0 ? 1 : -1) !== y[i] ? 1 : 0)
       : (y[i] - omega[i]) ** 2;
+    trainErr += e;
+    if (instance.exception) {
+      part[instance.exception[i]] += e;
+      count[instance.exception[i]]++;
+    }
   }
   const nTest = options.nTest ?? 0;
   const test = nTest > 0 ? sampleError(options.task, testSamples(instance, nTest), w) : { mean: NaN, se: NaN };
@@ -98,6 +114,8 @@ export function measure(instance: Instance, w: Float64Array, options: MeasureOpt
     estimationError: err / d,
     trainLoss: options.loss ? loss / n : NaN,
     trainError: trainErr / n,
+    trainErrorRegular: instance.exception && count[0] > 0 ? part[0] / count[0] : NaN,
+    trainErrorExceptions: instance.exception && count[1] > 0 ? part[1] / count[1] : NaN,
     testErrorExact: exactTestError(options.task, instance.spec.channel, m, q, qStar),
     testErrorSample: test.mean,
     testErrorSampleSE: test.se,

@@ -15,6 +15,7 @@ import { CHANNELS, PRIORS } from '../pieces/library.ts';
 import type { BuiltinRef, PieceInfo } from '../pieces/types.ts';
 import { ESTIMATORS, type EstimatorPiece } from './estimators/library.ts';
 import { MEASURABLE, type Measured, type SimulationSpec } from './section.ts';
+import { SPECTRAL_DATA } from './spectral-experiment.ts';
 
 /** A piece of the library in use: its key, and one resolved argument per parameter (defaults filled in). */
 export interface PieceUse {
@@ -55,8 +56,15 @@ export interface SpikedPlan extends PlanCommon {
   readonly snr: ResolvedArg;
 }
 
+/** Kernel ridge in the feature space of a spectrum truncated to d modes (spectral-experiment.ts). */
+export interface SpectralPlan extends PlanCommon {
+  readonly model: 'kernel-powerlaw';
+  /** A key of SPECTRAL_DATA: the spectrum, the teacher, the noise and the number of samples. */
+  readonly data: PieceUse;
+}
+
 /** A model's simulation, resolved (LoadedModel.simulation). */
-export type Simulation = GlmPlan | SpikedPlan;
+export type Simulation = GlmPlan | SpikedPlan | SpectralPlan;
 
 /**
  * Resolves the section against the library and the model (its Program, and its glm or lowrank section): each
@@ -84,10 +92,20 @@ export function checkSimulation(spec: SimulationSpec, program: Program, model: P
     if (!MEASURABLE[experiment].includes(m.measured)) {
       add('bad-value', m.loc, `\`${m.measured}\` is not measured in a ${experiment} experiment`, m.measured,
         `measurable there: ${MEASURABLE[experiment].join(', ')}`);
+    } else if (estimator?.piece.measures && !estimator.piece.measures.includes(m.measured)) {
+      // an estimator that measures its predictor itself (random features) measures only these
+      add('bad-value', m.loc, `\`${m.measured}\` is not measured with the estimator ${estimator.piece.name}`, m.measured,
+        `it measures: ${estimator.piece.measures.join(', ')}`);
     }
   }
   theoryQuantities(spec, program, add);
   const measure = spec.measure.map((m) => ({ theory: m.theory, measured: m.measured }));
+
+  if (spec.model === 'kernel-powerlaw') {
+    const data = use(spec.data, SPECTRAL_DATA, 'data', () => true, () => '');
+    if (issues.length || !estimator || !data) return { issues };
+    return { simulation: { model: 'kernel-powerlaw', data: data.use, estimator: estimator.use, measure }, issues };
+  }
 
   if (spec.model === 'spiked-wigner') {
     const lowrank = model.lowrank;

@@ -5,6 +5,7 @@ import { signature } from '../pieces/args.ts';
 import { CHANNELS, PRIORS } from '../pieces/library.ts';
 import type { BuiltinRef, PieceInfo } from '../pieces/types.ts';
 import { ESTIMATORS } from './estimators/library.ts';
+import { SPECTRAL_DATA } from './spectral-experiment.ts';
 import type { Loc } from '../base/issues.ts';
 import { didYouMean } from '../base/suggest.ts';
 
@@ -16,9 +17,10 @@ import { didYouMean } from '../base/suggest.ts';
  *     teacher: gaussian            # a prior of the piece library (src/pieces) with a sampler, e.g. gaussian(v),
  *                                  # rademacher, gauss-bernoulli(rho), gauss-bernoulli(rho, v), sparse-rademacher(rho)
  *     channel: linear(Delta)       # a channel of the piece library with a sampler: linear(Delta), sign(eps), abs(Delta),
- *                                  # relu(Delta), outliers(eps, Delta, Delta_out)
+ *                                  # relu(Delta), outliers(eps, Delta, Delta_out), rules-facts(eps)
  *     estimator: ridge(lambda)     # ridge(lambda) | logistic(lambda) | hinge(lambda) | huber(a, lambda) | lasso(lambda)
- *                                  # | gamp | gamp(damping) | gamp(damping, q0)   (estimators/library.ts)
+ *                                  # | gamp | gamp(damping) | gamp(damping, q0) | kernel-square(lambda, mu1, mu_star)
+ *                                  # | kernel-hinge(...) | kernel-logistic(...)   (estimators/library.ts)
  *     measure:                     # theory quantity: what is measured on an instance
  *       m: m
  *       gen_error: test_error
@@ -37,7 +39,7 @@ import { didYouMean } from '../base/suggest.ts';
  * This file reads the section's shape; plan.ts resolves it against the library and the model, at load, into the
  * `Simulation` that later stages run.
  */
-export type SimulationSpec = GlmSimulation | SpikedSimulation;
+export type SimulationSpec = GlmSimulation | SpikedSimulation | SpectralSimulation;
 
 declare module '../model/types.ts' {
   interface Model {
@@ -68,8 +70,15 @@ export interface SpikedSimulation extends SimulationCommon {
   readonly model: 'spiked-wigner';
 }
 
+/** Kernel ridge in the feature space of a spectrum (spectral-experiment.ts): the data piece gives the spectrum, the
+ * teacher and the noise; the simulation's size d is the number of modes. */
+export interface SpectralSimulation extends SimulationCommon {
+  readonly model: 'kernel-powerlaw';
+  readonly data: Ref;
+}
+
 /** The experiments a simulation section can describe. */
-export const EXPERIMENTS = ['glm', 'spiked-wigner'] as const;
+export const EXPERIMENTS = ['glm', 'spiked-wigner', 'kernel-powerlaw'] as const;
 
 /** `name(arg, ...)`, located: arguments are parameter names or numbers. */
 export type Ref = BuiltinRef;
@@ -82,16 +91,20 @@ export const MEASURED = {
   estimation_error: '|w - w*|^2/d',
   train_loss: 'mean training loss per sample at w (penalty excluded)',
   train_error: 'training error: mean squared residual (regression) or fraction misclassified (classification)',
+  train_error_regular: 'training error on the samples of a mixture channel\'s regular part (the rules of rules-facts)',
+  train_error_exceptions: 'training error on the samples of a mixture channel\'s exceptional part (the facts of rules-facts)',
   test_error: 'test error, exact from the overlaps for Gaussian inputs',
   test_error_sampled: 'test error on fresh samples',
   matrix_error: 'spiked-wigner: |w w^T - w* w*^T|_F^2 / d^2 = q^2 - 2 m^2 + q_star^2',
+  excess_risk: 'kernel-powerlaw: E_x (f(x) - f*(x))^2 = sum_k lambda_k (theta_k - theta*_k)^2, exact',
 } as const;
 export type Measured = keyof typeof MEASURED;
 
 /** What each experiment measures (the others are meaningless there). */
 export const MEASURABLE: Readonly<Record<SimulationSpec['model'], readonly Measured[]>> = {
-  glm: ['m', 'q', 'q_star', 'estimation_error', 'train_loss', 'train_error', 'test_error', 'test_error_sampled'],
+  glm: ['m', 'q', 'q_star', 'estimation_error', 'train_loss', 'train_error', 'train_error_regular', 'train_error_exceptions', 'test_error', 'test_error_sampled'],
   'spiked-wigner': ['m', 'q', 'q_star', 'estimation_error', 'matrix_error'],
+  'kernel-powerlaw': ['excess_risk', 'train_error'],
 };
 
 /** The choices of each key, from the libraries. */
@@ -102,22 +115,32 @@ const HINT = {
   channel: `e.g. \`channel: linear(Delta)\`; channels: ${choices(CHANNELS, (c) => c.sampler !== undefined)}`,
   estimator: `e.g. \`estimator: ridge(lambda)\`; estimators: ${choices(ESTIMATORS, (e) => e.experiment === 'glm')}`,
   spiked: `e.g. \`estimator: amp\`; estimators: ${choices(ESTIMATORS, (e) => e.experiment === 'spiked-wigner')}`,
+  spectral: `e.g. \`estimator: kernel-ridge(lambda, ell)\`; estimators: ${choices(ESTIMATORS, (e) => e.experiment === 'kernel-powerlaw')}`,
+  data: `e.g. \`data: powerlaw(n, a, r, sigma2)\`; data: ${choices(SPECTRAL_DATA, () => true)}`,
 };
 
 /** Reads the section's shape (names are resolved against the library and the model by plan.ts checkSimulation). */
 export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader): SimulationSpec | undefined {
-  const o = r.options(node, ['model', 'teacher', 'channel', 'estimator', 'measure'], 'simulation');
+  const o = r.options(node, ['model', 'teacher', 'channel', 'estimator', 'measure', 'data'], 'simulation');
   let model: SimulationSpec['model'] = 'glm';
   if (o.has('model')) {
     const m = r.strOf(o.get('model'), 'simulation.model');
-    if (m === 'glm' || m === 'spiked-wigner') model = m;
+    if ((EXPERIMENTS as readonly string[]).includes(m ?? '')) model = m as SimulationSpec['model'];
     else if (m !== undefined) {
       r.add('bad-value', r.locOf(o.get('model')), `unknown simulation model \`${m}\``, m,
         didYouMean(m, EXPERIMENTS) ?? `models: ${EXPERIMENTS.join(', ')} (glm: teacher-student data, the default; spiked-wigner: the matrix of a lowrank section)`);
     }
   }
   const spiked = model === 'spiked-wigner';
+  const spectral = model === 'kernel-powerlaw';
   const ref = (key: 'teacher' | 'channel' | 'estimator'): Ref | undefined => {
+    if (spectral && key !== 'estimator') {
+      if (o.has(key)) {
+        r.add('bad-value', r.locOf(o.get(key)), `a kernel-powerlaw simulation takes no \`${key}\`: its \`data\` piece gives the spectrum, the teacher and the noise`, key,
+          `remove \`${key}:\`; ${HINT.data}`);
+      }
+      return undefined;
+    }
     if (spiked && key !== 'estimator') {
       if (o.has(key)) {
         r.add('bad-value', r.locOf(o.get(key)), `a spiked-wigner simulation takes no \`${key}\`: the lowrank section gives the prior of x and the signal-to-noise ratio`, key,
@@ -125,7 +148,7 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
       }
       return undefined;
     }
-    const hint = key === 'estimator' && spiked ? HINT.spiked : HINT[key];
+    const hint = key === 'estimator' && spiked ? HINT.spiked : key === 'estimator' && spectral ? HINT.spectral : HINT[key];
     if (!o.has(key)) {
       r.add('missing-key', loc, `the simulation section has no \`${key}\``, key, hint);
       return undefined;
@@ -135,6 +158,13 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
   const teacher = ref('teacher');
   const channel = ref('channel');
   const estimator = ref('estimator');
+  let data: Ref | undefined;
+  if (spectral && !o.has('data')) r.add('missing-key', loc, 'the simulation section has no `data`', 'data', HINT.data);
+  else if (spectral) data = readPieceRef(o.get('data'), 'simulation.data', 'data', HINT.data, r);
+  else if (o.has('data')) {
+    r.add('bad-value', r.locOf(o.get('data')), `a ${model} simulation takes no \`data\` (that is the kernel-powerlaw experiment's)`, 'data',
+      'remove `data:`, or write `model: kernel-powerlaw`');
+  }
   const measure: { theory: string; measured: Measured; loc: Loc }[] = [];
   if (!o.has('measure')) {
     r.add('missing-key', loc, 'the simulation section has no `measure`: which theory quantity is compared with what', 'measure',
@@ -158,6 +188,7 @@ export function readSimulationSection(node: unknown, loc: Loc, r: SectionReader)
   }
   if (!estimator) return undefined;
   if (spiked) return { model: 'spiked-wigner', estimator, measure, loc };
+  if (spectral) return data && { model: 'kernel-powerlaw', data, estimator, measure, loc };
   if (!teacher || !channel) return undefined;
   return { model: 'glm', teacher, channel, estimator, measure, loc };
 }

@@ -11,6 +11,11 @@ export class AndersonMixer {
 
   constructor(private readonly depth: number) {}
 
+  /** How many past steps the next extrapolation mixes (0: the next iterate is the plain damped step). */
+  get size(): number {
+    return this.prevX ? Math.min(this.dx.length + 1, this.depth) : 0;
+  }
+
   reset(): void {
     this.dx.length = 0;
     this.df.length = 0;

@@ -5,8 +5,18 @@ import { didYouMean } from '../base/suggest.ts';
 import { AndersonMixer } from './anderson.ts';
 import type { Origin, Solution, SolveOptions, Status } from './solution.ts';
 import { VERSION } from '../base/version.ts';
+import { innerFailureMessage } from './inner-failure.ts';
+import { quadratureCheck, quadratureWarning } from './quadrature.ts';
 
 const DIVERGED = 1e15;
+/** The longest run of plain steps between Anderson restarts after rejected extrapolations. */
+const MAX_PLAIN_RUN = 256;
+/** An Anderson step is kept when its residual is at most this many times that of the iterate it was mixed from:
+ * not 1, as a residual that grows for a few sweeps on its way to the fixed point is normal far from it (hinge at
+ * alpha = 10, lambda = 1e-3 took 1241 sweeps with 1, 212 with 2, at memory 5). */
+const SAFEGUARD = 2;
+/** The largest change of log x_i an extrapolation may add to the plain step (a factor 10). */
+const MAX_LOG_STEP = Math.LN10;
 
 /**
  * Damped fixed-point iteration x <- x + damping (F(x) - x), optionally Anderson-accelerated.
@@ -37,6 +47,7 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const prevR = new Float64Array(carried.length);
   const memory = options.anderson ?? d.anderson ?? 0;
   const mixer = memory ? new AndersonMixer(memory) : undefined;
+  const logMixed = carried.map((i) => lower[i] >= 0);
   const history: number[] = [];
   let damping = damping0;
   let prevScaled = Infinity;
@@ -44,13 +55,19 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   let plainUntil = 0; // after a rejected extrapolation, plain (damped) steps until this iteration
   let extrapolated = false; // x is an Anderson step; `plain` holds the damped step it replaced
   const plain = new Float64Array(n);
+  // Plain steps after a rejected extrapolation; doubled at each rejection in a row, back to the minimum after a
+  // step that the safeguard accepted.
+  const minPlainRun = 2 * memory;
+  let plainRun = minPlainRun;
   let residual = NaN;
   let status: Status = 'max-iterations';
   let message: string | undefined;
   let it = 0;
 
+  kernels.innerFailure?.(); // forget what an earlier caller left
   for (; it < maxIterations; it++) {
     kernels.update(x, fx);
+    const inner = kernels.innerFailure?.(); // an inner problem of this sweep that failed its checks
     // Values with no start (conjugates assigned before they are read) take their first update as-is.
     if (it === 0) for (let i = 0; i < n; i++) if (Number.isNaN(x[i])) x[i] = fx[i];
     let bad = -1;
@@ -68,14 +85,26 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       if (!(a <= atol + rtol * Math.abs(x[i]))) converged = false;
     }
     if (options.history) history.push(residual);
-    if ((bad >= 0 || out >= 0) && extrapolated && it + 1 < maxIterations) {
-      // The Anderson step left the region where F is defined (e.g. broke q >= m^2, which plain steps keep):
-      // take the plain step from the last good iterate instead, and restart the mixer after a few plain steps.
+    if (extrapolated && !converged && it + 1 < maxIterations
+      && (bad >= 0 || out >= 0 || !(scaledResidual(r, x, carried, atol, rtol) <= SAFEGUARD * prevScaled))) {
+      // Safeguard: an Anderson step is kept only if its residual is not far above that of the iterate it was mixed
+      // from (SAFEGUARD). Otherwise (it left the region where F is defined, e.g. broke q >= m^2, which plain steps
+      // keep; or the linear model of F is wrong here, and accepting such steps can cycle for ever, as hinge at
+      // alpha = 5, lambda = 1e-3 did with memory 5) take the plain step from that iterate instead, and restart
+      // the mixer after plain steps, more of them after each rejection in a row.
       x.set(plain);
       extrapolated = false;
       mixer!.reset();
-      plainUntil = it + 1 + 2 * memory;
+      plainUntil = it + 1 + plainRun;
+      plainRun = Math.min(2 * plainRun, MAX_PLAIN_RUN);
       continue;
+    }
+    if (extrapolated) plainRun = minPlainRun;
+    if (bad >= 0 && inner) {
+      status = 'inner-failed';
+      message = innerFailureMessage(problem, inner, `and the update of \`${stateNames[bad]}\` gave ${fx[bad]} at iteration ${it + 1}`);
+      residual = NaN;
+      break;
     }
     if (bad >= 0) {
       status = 'non-finite';
@@ -88,7 +117,14 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       message = `the update of \`${stateNames[out]}\` gave ${fx[out]}, outside [${lower[out]}, ${upper[out]}], at iteration ${it + 1}`;
       break;
     }
-    if (converged && Number.isFinite(residual)) { status = 'converged'; break; }
+    if (converged && Number.isFinite(residual)) {
+      // A fixed point of equations whose inner problem failed is not a solution of the model.
+      if (inner) {
+        status = 'inner-failed';
+        message = innerFailureMessage(problem, inner, `in the last sweep (iteration ${it + 1}, residual ${residual.toExponential(2)})`);
+      } else status = 'converged';
+      break;
+    }
     if (residual > DIVERGED || !(maxAbs(x) <= DIVERGED)) {
       status = 'diverged';
       message = `the residual reached ${residual.toExponential(2)} at iteration ${it + 1}`;
@@ -124,14 +160,15 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
       bestScaled = scaled;
     }
     bestScaled = Math.min(bestScaled, scaled);
-    let next = it >= plainUntil ? mixer?.next(xc, rc, damping) : undefined;
+    const mixes = it >= plainUntil && mixer !== undefined && mixer.size > 0; // else its step is the plain one
+    let next = it >= plainUntil ? mixStep(mixer, xc, rc, damping, logMixed) : undefined;
     if (next && !carried.every((i, k) => next![k] >= lower[i] && next![k] <= upper[i])) {
       mixer!.reset();
       next = undefined;
     }
     x.set(fx);
     for (let k = 0; k < carried.length; k++) x[carried[k]] = xc[k] + damping * rc[k];
-    extrapolated = next !== undefined;
+    extrapolated = next !== undefined && mixes;
     if (next) {
       plain.set(x);
       for (let k = 0; k < carried.length; k++) x[carried[k]] = next[k];
@@ -145,10 +182,18 @@ export function solve(problem: Problem, options: SolveOptions = {}): Solution {
   const obs = new Float64Array(problem.observableNames.length);
   if (status !== 'non-finite') kernels.observables(x, obs);
   else obs.fill(NaN);
+  const innerObs = kernels.innerFailure?.();
+  if (innerObs && status === 'converged') {
+    status = 'inner-failed';
+    message = innerFailureMessage(problem, innerObs, 'in the observables at the converged state');
+  }
   // A converged state whose observable is not a number is still a fixed point, but the number is not usable.
   const warnings = status === 'converged'
     ? problem.observableNames.flatMap((o, i) => (Number.isFinite(obs[i]) ? [] : [`observable \`${o}\` is ${obs[i]} at the converged state`]))
     : [];
+  // x is the state F was last evaluated at (a converged solve stops before its step): fx = F_n(x).
+  const quad = status === 'converged' && (options.quadratureCheck ?? true) ? quadratureWarning(quadratureCheck(problem, x, fx, obs, rtol, atol), rtol) : undefined;
+  if (quad) warnings.push(quad);
   return {
     status,
     params: Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]])),
@@ -188,6 +233,43 @@ function start(problem: Problem, init: SolveOptions['init']): { name: string; x:
 /** The origin of every number solved from `problem`. */
 export function originOf(problem: Problem): Origin {
   return { model: problem.model, file: problem.file, sha256: problem.sha256, version: VERSION };
+}
+
+/**
+ * The mixer's next iterate, with the values that are positive by declaration (min >= 0: variances, self-overlaps)
+ * mixed in log coordinates: an order parameter that grows or shrinks geometrically for many sweeps (V ~ 1/lambda
+ * at small penalties) is a linear drift there, which Anderson extrapolates exactly. Undefined (a plain step) when
+ * such a value or its update is not positive.
+ */
+function mixStep(mixer: AndersonMixer | undefined, xc: Float64Array, rc: Float64Array, damping: number, logMixed: readonly boolean[]): Float64Array | undefined {
+  if (!mixer) return undefined;
+  if (!logMixed.some(Boolean)) return mixer.next(xc, rc, damping);
+  const u = new Float64Array(xc.length);
+  const g = new Float64Array(xc.length);
+  for (let k = 0; k < xc.length; k++) {
+    if (!logMixed[k]) { u[k] = xc[k]; g[k] = rc[k]; continue; }
+    const f = xc[k] + rc[k];
+    if (!(xc[k] > 0 && f > 0)) { mixer.reset(); return undefined; }
+    u[k] = Math.log(xc[k]);
+    g[k] = Math.log(f) - u[k];
+  }
+  const next = mixer.next(u, g, damping);
+  for (let k = 0; k < xc.length; k++) {
+    if (!logMixed[k]) continue;
+    // An extrapolation in log coordinates goes at most a factor e^MAX_LOG_STEP beyond the plain step (exp of a far
+    // extrapolation overflows, and the residual, relative to |x|, would not say so).
+    const step = u[k] + damping * g[k];
+    if (Number.isNaN(next[k])) { mixer.reset(); return undefined; }
+    next[k] = Math.exp(Math.min(step + MAX_LOG_STEP, Math.max(step - MAX_LOG_STEP, next[k])));
+  }
+  return next;
+}
+
+/** max over the carried values of |r_i| / (atol + rtol |x_i|): the residual in units of the tolerance. */
+function scaledResidual(r: Float64Array, x: Float64Array, carried: readonly number[], atol: number, rtol: number): number {
+  let s = 0;
+  for (const i of carried) s = Math.max(s, Math.abs(r[i]) / (atol + rtol * Math.abs(x[i])));
+  return s;
 }
 
 function maxAbs(x: Float64Array): number {

@@ -12,10 +12,14 @@ import type { Retcode } from '../base/retcode.ts';
  *   (logH, mills, log1pexp), another init.
  * - invalid-domain: an update left the declared [min, max] of an order parameter (e.g. a variance went
  *   negative). Causes: an error in the equations, or an iteration that overshoots. Try: stronger damping.
+ * - inner-failed: at the returned state (the last sweep, or the observables there) an inner problem (root, argmin,
+ *   prox) returned a point that is not a checked minimum or root; the message names it (file:line:col) and the
+ *   parameter values. Causes: a bracket without a sign change, a non-convex objective whose minimum the scan
+ *   missed, a loss that is negative where prox assumes loss >= 0. Try: a wider bracket, another parametrisation.
  */
-export type Status = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged' | 'non-finite' | 'invalid-domain'>;
+export type Status = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged' | 'non-finite' | 'invalid-domain' | 'inner-failed'>;
 
-export const STATUSES: readonly Status[] = ['converged', 'max-iterations', 'diverged', 'non-finite', 'invalid-domain'];
+export const STATUSES: readonly Status[] = ['converged', 'max-iterations', 'diverged', 'non-finite', 'invalid-domain', 'inner-failed'];
 
 /** Where a number comes from: the model (its name, file and the sha256 of its text) and saddle's version. */
 export interface Origin {
@@ -41,7 +45,8 @@ export interface Solution {
   readonly init: string;
   /** Why it stopped, in words, when it did not converge. */
   readonly message?: string;
-  /** What is doubtful about a converged solution (an observable that is NaN or infinite there). */
+  /** What is doubtful about a converged solution: an observable that is NaN or infinite there; a quadrature error
+   * above the tolerance (solve/quadrature.ts: the map and observables with every rule doubled). */
   readonly warnings?: readonly string[];
   /** The undamped residual after each iteration, when asked for. */
   readonly history?: readonly number[];
@@ -60,4 +65,7 @@ export interface SolveOptions {
   /** Anderson acceleration with this memory depth (0 or absent: plain damped iteration). */
   readonly anderson?: number;
   readonly history?: boolean;
+  /** Estimate the quadrature error at a converged state (the map and observables once more with every rule
+   * doubled) and warn when it exceeds the tolerance. Default true; its cost is one refined sweep per solve. */
+  readonly quadratureCheck?: boolean;
 }

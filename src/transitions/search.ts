@@ -53,7 +53,13 @@ export class Search {
   ) {
     // the model's own iteration budget unless the search sets one (equations/lasso.yaml asks for 1e6)
     const defaults = compiled.problem(fixed).defaults;
-    this.solver = { ...solver, maxIterations: solver?.maxIterations ?? defaults.maxIterations ?? DEFAULT_MAX_ITERATIONS };
+    // A threshold carries no per-solve warnings: the quadrature check of each solve (one refined sweep) is skipped
+    // unless asked for.
+    this.solver = {
+      ...solver,
+      maxIterations: solver?.maxIterations ?? defaults.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+      quadratureCheck: solver?.quadratureCheck ?? false,
+    };
   }
 
   at(p: number): Problem {

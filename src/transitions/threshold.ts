@@ -21,6 +21,13 @@ import { firstOrder } from './first-order.ts';
  */
 export type ThresholdKind = 'weak-recovery' | 'spinodal' | 'first-order' | 'level';
 export const THRESHOLD_KINDS: readonly ThresholdKind[] = ['weak-recovery', 'spinodal', 'first-order', 'level'];
+/** The other names of the kinds, as papers call them. */
+export const KIND_ALIASES: Readonly<Record<string, ThresholdKind>> = Object.freeze(Object.assign(Object.create(null) as Record<string, ThresholdKind>,
+  { algorithmic: 'spinodal', 'information-theoretic': 'first-order' }));
+/** A kind by its name or alias; undefined for anything else. */
+export function thresholdKind(text: string): ThresholdKind | undefined {
+  return KIND_ALIASES[text] ?? (THRESHOLD_KINDS.includes(text as ThresholdKind) ? (text as ThresholdKind) : undefined);
+}
 
 export interface ThresholdSpec {
   readonly kind: ThresholdKind;

@@ -1,6 +1,7 @@
 import { compile } from '../compile/compile.ts';
 import type { Loc } from '../base/issues.ts';
-import { children, mapChildren, walk, withChildren, type Measure, type Node, type Program } from '../ir/nodes.ts';
+import { children, walk, withChildren, type Measure, type Node, type Program } from '../ir/nodes.ts';
+import { refineMeasure, refiner } from '../solve/quadrature.ts';
 import { measureKind } from '../ir/measures/index.ts';
 
 /**
@@ -17,8 +18,9 @@ import { measureKind } from '../ir/measures/index.ts';
  * solver's own convergence test, |change| <= tol * max(|value|, QUADRATURE_SCALE).
  */
 
-/** The largest node count a model may ask for (build.ts): the refined rule is capped there. */
-export const MAX_QUADRATURE_NODES = 400;
+// The refinement (n -> 2n nodes, capped) is the solver's (solve/quadrature.ts), which estimates it cheaply for
+// every solve; this report refines expectation by expectation.
+export { MAX_QUADRATURE_NODES } from '../solve/quadrature.ts';
 
 /** Floor of the tolerance rule: the solver's atol / rtol at the default tolerances (1e-12 / 1e-10), so that
  * a value near 0 is judged on its absolute change, as the solver judges an order parameter near 0. */
@@ -191,27 +193,6 @@ function sitesOf(expr: Node, hasE: (n: Node) => boolean, fnHasE: ReadonlySet<str
   };
   visit(expr);
   return out;
-}
-
-/** Every node count doubled, up to MAX_QUADRATURE_NODES; the measure itself when none can grow (a count at the
- * cap, or a measure without one: a discrete sum is exact). */
-const refineMeasure = (m: Measure): Measure =>
-  measureKind(m).resize(m, (n) => (n >= MAX_QUADRATURE_NODES ? n : Math.min(MAX_QUADRATURE_NODES, 2 * n)));
-
-/** A copy of a tree with every measure refined, and the calls of functions that take expectations redirected
- * to their refined copies (memoised: the IR may share subtrees). */
-function refiner(renamed: ReadonlyMap<string, string>): (n: Node) => Node {
-  const memo = new Map<Node, Node>();
-  const refine = (node: Node): Node => {
-    const hit = memo.get(node);
-    if (hit) return hit;
-    let r = mapChildren(node, refine);
-    if (r.kind === 'expect') r = { ...r, measure: refineMeasure(r.measure) };
-    if (r.kind === 'apply') r = { ...r, fn: renamed.get(r.fn) ?? r.fn };
-    memo.set(node, r);
-    return r;
-  };
-  return refine;
 }
 
 /** `expr` with the node `from` (every occurrence of that object) replaced by `to`; untouched subtrees are shared. */

@@ -57,14 +57,18 @@ describe('threshold --scan', () => {
 
 describe('simulation sizes', () => {
   it('--d is an integer from 2 to 1,000,000', async () => {
-    expectRefused(await run('simulate', 'ridge', '--d', '1e7'), /^saddle simulate: --d 1e7 is not a valid value\n    hint: expected an integer from 2 to 1000000/);
+    expectRefused(await run('simulate', 'ridge', '--d', '1e7'), /^saddle simulate: --d 1e7 is more than the largest dimension, 1,000,000\n    hint: /);
+    expectRefused(await run('simulate', 'ridge', '--d', '2.5'), /^saddle simulate: --d 2\.5 is not a valid value\n    hint: expected an integer from 2 to 1000000/);
+    // one reader of a simulation plan: the same bounds written as --simulate
+    expectRefused(await run('simulate', 'ridge', '--simulate', 'd=1e7'), /^saddle simulate: --simulate: d=1e7 is more than the largest dimension, 1,000,000/);
     expectRefused(await run('verify', 'ridge', '--d', '1'), /--d 1 is not a valid value/);
     expectRefused(await run('verify', 'ridge', '--d', '100', '--sizes', '50,2000000'), /--sizes: `2000000` is not an integer from 2 to 1000000/);
     expectRefused(await run('sweep', 'ridge', '--param', 'alpha=0.5:1:3', '--simulate', 'd=99999999,trials=2'), /--simulate: d=99999999 is more than the largest dimension, 1,000,000/);
   });
 
   it('--trials is an integer from 2 to 100,000', async () => {
-    expectRefused(await run('simulate', 'ridge', '--d', '100', '--trials', '1e9'), /^saddle simulate: --trials 1e9 is not a valid value\n    hint: expected an integer from 2 \(a standard error needs two\) to 100000/);
+    expectRefused(await run('simulate', 'ridge', '--d', '100', '--trials', '1e9'), /^saddle simulate: --trials 1e9 is more than the 100,000 allowed/);
+    expectRefused(await run('verify', 'ridge', '--d', '100', '--trials', '1'), /^saddle verify: --trials 1 is not a valid value\n    hint: expected an integer from 2 \(a standard error needs two\) to 100000/);
     expectRefused(await run('sweep', 'ridge', '--param', 'alpha=0.5:1:3', '--simulate', 'd=100,trials=1000000'), /--simulate: trials=1000000 is more than the 100,000 allowed/);
   });
 });

@@ -54,7 +54,7 @@ describe('output paths are checked before any work', () => {
     writeFileSync(file, 'x');
     expectRefused(await run(...SWEEP, '--out', join(file, 'rows.json')), /plain is not a directory/);
     expectRefused(await run(...SWEEP, '--plot', join(file, 'p.svg')), /^saddle sweep: --plot .*plain is not a directory/);
-    expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifo), /^saddle simulate: --out .*fifo\.csv: simulate writes JSON: give a \.json file/);
+    expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifo), /^saddle simulate: --out .*fifo\.csv: simulate writes JSON: write to a \.json file/);
     const fifoJson = join(dir, 'fifo.json');
     execFileSync('mkfifo', [fifoJson]);
     expectRefused(await run('simulate', 'ridge', '--d', '20', '--out', fifoJson), /^saddle simulate: --out .*fifo\.json: is a named pipe/);

@@ -16,9 +16,9 @@ describe('saddle phase and saddle merge on the command line', () => {
     const out = join(dir, 'never.jsonl');
     const cases: [string[], RegExp][] = [
       [[MAGNET, '--x', 'beta=1:2:3', '--out', out], /give both axes/],
-      [[MAGNET, '--x', 'bta=1:2:3', '--y', 'h=0:1:3', '--out', out], /`bta` is not a parameter.*\n.*did you mean `beta`/],
+      [[MAGNET, '--x', 'bta=1:2:3', '--y', 'h=0:1:3', '--out', out], /has no parameter `bta`.*\n.*did you mean `beta`/],
       [[MAGNET, '--x', 'beta=1:2:3', '--y', 'beta=0:1:3', '--out', out], /must be different/],
-      [[MAGNET, ...GRID, '--set', 'h=0.1', '--out', out], /both an axis and --set/],
+      [[MAGNET, ...GRID, '--set', 'h=0.1', '--out', out], /`h` is both swept \(--x, --y\) and fixed \(--set\)/],
       [[MAGNET, '--x', 'beta=-1:2:3', '--y', 'h=0:1:3', '--out', out], /outside its declared range/],
       [[MAGNET, ...GRID, '--lines', 'sideways', '--out', out], /cannot read `sideways`/],
       [[MAGNET, ...GRID, '--lines', 'first-order:backward', '--out', out], /spinodal lines only/],
@@ -27,7 +27,7 @@ describe('saddle phase and saddle merge on the command line', () => {
       [[MAGNET, ...GRID, '--observable', 'mm', '--out', out], /not an order parameter or observable/],
       [[MAGNET, ...GRID, '--shard', '3/2', '--out', out], /K\/N with 1 <= K <= N/],
       [[MAGNET, ...GRID, '--plot', join(dir, 'x.pdf'), '--out', out], /\.svg or \.png/],
-      [['docs/examples/binary-cs.yaml', ...GRID, '--out', out], /not a parameter/],
+      [['docs/examples/binary-cs.yaml', ...GRID, '--out', out], /has no parameter/],
     ];
     for (const [argv, message] of cases) {
       const r = await run('phase', ...argv);

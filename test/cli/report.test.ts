@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('saddle report', () => {
       [['ridge', '--threshold', 'level:alpha=1:2,level=1,observable=msee', '--out', file], /not an order parameter or observable/],
       [['ridge', '--verify', 'trials=3', '--out', file], /d=D/],
       [['ridge', '--verify', 'd=100,alpa=2', '--out', file], /unknown key `alpa`/],
-      [['ridge', '--param', 'alpha=0.1:1:3', '--simulate', 'd=100,trials=1', '--out', file], /trials must be >= 2/],
+      [['ridge', '--param', 'alpha=0.1:1:3', '--simulate', 'd=100,trials=1', '--out', file], /--simulate: trials=1 is not a valid value\n.*an integer from 2 \(a standard error needs two\)/],
       [['ridge', '--init', 'nowhere', '--out', file], /no initialisation `nowhere`/],
       [['docs/examples/curie-weiss.yaml', '--param', 'h=0:1:3', '--simulate', 'd=100', '--out', file], /no `simulation:` section/],
     ];
@@ -60,6 +60,21 @@ describe('saddle report', () => {
     expect(html).not.toContain('<section id="curves">');
     expect(html).toContain('saddle report docs/examples/curie-weiss.yaml --set beta=1.5 --init informed --equals --out');
   });
+
+  it('carries the warnings of its phase file into the page: a corrupt line dropped and recomputed is said, with FILE:LINE', async () => {
+    const phase = join(dir, 'magnet.jsonl');
+    const args = ['test/fixtures/magnet-phase.yaml', '--phase-x', 'beta=1.25:3:3', '--phase-y', 'h=-0.8:0.8:3', '--phase-out', phase, '--workers', '1'];
+    expect((await run('report', ...args, '--out', join(dir, 'first.html'))).code).toBe(0);
+    appendFileSync(phase, '{"type": "cell", "i": 0, "j"\n'); // an interrupted write
+    const lines = readFileSync(phase, 'utf8').split('\n').length - 1;
+    const page = join(dir, 'second.html');
+    const r = await run('report', ...args, '--out', page);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`warning: phase file: .*magnet\\.jsonl:${lines}: `));
+    const html = readFileSync(page, 'utf8');
+    expect(html).toMatch(/1 line of the phase file .*magnet\.jsonl was dropped when it was read back/);
+    expect(html).toMatch(new RegExp(`<p class="note warn">warning: .*magnet\\.jsonl:${lines}: `));
+  }, 60_000);
 
   it('is listed in the help', async () => {
     expect((await run('--help')).out).toMatch(/report MODEL/);

@@ -17,6 +17,7 @@ import { main } from '../../src/cli/main.ts';
 import type { LoadedModel } from '../../src/pipeline/load.ts';
 import { UsageError } from '../../src/base/errors.ts';
 import { BUILTINS } from '../../src/ir/builtins.ts';
+import { measureRuntime } from '../../src/ir/measures/index.ts';
 import { programLatex } from '../../src/ir/latex.ts';
 import type { BranchRecord, CellRecord } from '../../src/phase/compute.ts';
 import { formatIssues, type Issue } from '../../src/base/issues.ts';
@@ -86,13 +87,14 @@ export function locationProblem(issues: readonly Issue[], file: string, text: st
 const VOCABULARY = new Set([
   'const', 'let', 'function', 'return', 'if', 'else', 'for', 'break', 'continue', 'new', 'true', 'false', 'NaN', 'Infinity',
   'use', 'strict', 'saddle', 'generated', 'kernels', 'P', 'S', 'T', 'x', 'out', 'update', 'observables', 'functions', 'Math',
-  'nodes', 'weights', 'Float64Array', 'gz', 'dgz', 'nx', 'S_truncRule', 'S_truncGauss',
+  'nodes', 'weights', 'Float64Array', 'gz', 'dgz', 'nx', 'C', 'length', 'IF', 'IFz', 'innerFailure', 'undefined', 'site', 'z', 'f',
+  ...Object.keys(measureRuntime()), // the measures' run-time helpers (S_truncRule, S_mpRule, ...)
   ...Object.getOwnPropertyNames(Math),
   ...Object.keys(BUILTINS).flatMap((n) => BUILTINS[n].js(['x', 'x']).match(/[A-Za-z_$][\w$]*/g) ?? []),
   ...Object.keys(BUILTINS).map((n) => `S_${n}`),
 ]);
 /** Slots: p<k> parameter, s<k> order parameter, v<k> bound variable, f<k> function, and temporaries. */
-const SLOT = /^(?:(?:p|s|t|v|f|e|i|c|a|b|ga|neg|z|r|k|st|so|R)\d+|GH\d+[xw]?)$/;
+const SLOT = /^(?:(?:p|s|t|v|f|e|i|c|a|b|ga|neg|z|r|k|st|so|R|nx|badr|ph|zp|gp|zs|gs|fmin|fb|n)\d+|GH\d+[xw]?)$/;
 
 /** Why the generated `source` may hold text of the model file, or undefined. */
 export function sourceProblem(source: string): string | undefined {

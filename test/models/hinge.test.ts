@@ -5,8 +5,10 @@ import { solve } from '../../src/solve/iterate.ts';
 import { newton } from '../util/newton.ts';
 
 const compiled = loadModel('equations/hinge.yaml');
+// atol 0: every order parameter judged relative to its size (q ~ 1e-6 at lambda = 1000, the hats ~ lambda at small
+// lambda), so that comparisons at 1e-12 test the equations, not where in the tolerance the iteration stopped
 const at = (alpha: number, lambda: number) => {
-  const s = solve(compiled.problem({ alpha, lambda }), { maxIterations: 200_000 });
+  const s = solve(compiled.problem({ alpha, lambda }), { maxIterations: 200_000, atol: 0 });
   expect(s.status).toBe('converged');
   return { ...s.state, ...s.observables };
 };
@@ -242,4 +244,34 @@ describe('hinge.yaml: soft-margin SVM on a sign teacher', () => {
       expect(gaps[3].q).toBeLessThan(1e-9);
     }
   }, 30_000);
+
+  it('file defaults (safeguarded Anderson, memory 5): alpha = 5 and 10 at lambda = 1e-3 converge in a few hundred sweeps, on the max-margin solution', () => {
+    // issue 13: the file's defaults stopped at max-iterations at alpha = 5 (gen_error 0.103; the max-margin value,
+    // which lambda = 1e-3 already reaches, is 0.0938270) and needed 4,379 sweeps at alpha = 10
+    for (const alpha of [5, 10]) {
+      const s = solve(compiled.problem({ alpha, lambda: 1e-3 }));
+      expect(s.status).toBe('converged');
+      expect(s.iterations).toBeLessThan(400);
+      const mm = maxMargin(alpha);
+      expect(Math.abs(s.observables.gen_error - Math.acos(mm.R) / Math.PI)).toBeLessThan(1e-8);
+      expect(Math.abs(s.state.q * mm.kappa ** 2 - 1)).toBeLessThan(1e-8);
+    }
+    const five = solve(compiled.problem({ alpha: 5, lambda: 1e-3 }));
+    expect(five.observables.gen_error).toBeCloseTo(0.0938270, 6);
+  }, 60_000);
+
+  it('file defaults converge for lambda down to 1e-6 over alpha = 0.5..10 (the max-margin solution below lambda = 1e-4)', () => {
+    for (const alpha of [0.5, 1, 2, 5, 10]) {
+      const mm = maxMargin(alpha);
+      for (const lambda of [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6]) {
+        const s = solve(compiled.problem({ alpha, lambda }));
+        expect(s.status, `alpha ${alpha}, lambda ${lambda}: ${s.message}`).toBe('converged');
+        expect(s.iterations).toBeLessThan(2000);
+        if (lambda <= 1e-4) {
+          expect(Math.abs(s.observables.gen_error - Math.acos(mm.R) / Math.PI)).toBeLessThan(1e-8);
+          expect(Math.abs(s.state.q * mm.kappa ** 2 - 1)).toBeLessThan(1e-7);
+        }
+      }
+    }
+  }, 180_000);
 });

@@ -191,4 +191,22 @@ describe('lasso.yaml: ell-1 penalised least squares on a Gauss-Bernoulli teacher
       }
     }
   }, 60_000);
+
+  it('noiseless, file defaults: lambda = 1e-9 and 1e-12 converge up to the l1 transition and past it', () => {
+    // issue 13: from the old start (err = 1) every solve diverged for lambda <= 1e-9. The transition rho_DT(alpha)
+    // is the inverse of the DMM curve above.
+    for (const alpha of [0.25, 0.5, 0.75]) {
+      const rhoDT = bisect((r) => alphaDMM(r) - alpha, 1e-3, alpha - 1e-3);
+      for (const lambda of [1e-9, 1e-12]) {
+        for (const f of [0.3, 0.8, 0.97, 1.03, 1.3]) {
+          const rho = f * rhoDT;
+          const s = solve(compiled.problem({ alpha, lambda, rho, Delta: 0 }));
+          expect(s.status, `alpha ${alpha}, rho ${rho}, lambda ${lambda}: ${s.message}`).toBe('converged');
+          // below the transition the error is O(lambda^2) (recovery); above it finite
+          if (f < 1) expect(s.observables.mse).toBeLessThan(1e6 * lambda * lambda);
+          else expect(s.observables.mse).toBeGreaterThan(1e-6);
+        }
+      }
+    }
+  }, 120_000);
 });

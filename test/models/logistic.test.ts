@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
+import { readFileSync } from 'node:fs';
 import { H, npdf, sigmoid } from '../../src/numerics/special.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { sweep } from '../../src/sweep/continuation.ts';
 import { grid } from '../../src/sweep/axis.ts';
 
 const compiled = loadModel('equations/logistic.yaml');
+// atol 0: every order parameter judged relative to its size (the hats are small at small lambda), so that the
+// comparisons below at 1e-10 test the equations and not where in the tolerance the iteration happened to stop
 const at = (alpha: number, lambda: number) => {
-  const s = solve(compiled.problem({ alpha, lambda }));
+  const s = solve(compiled.problem({ alpha, lambda }), { atol: 0 });
   expect(s.status).toBe('converged');
   return s;
 };
@@ -121,5 +124,37 @@ describe('logistic.yaml: ell-2 logistic regression on a sign teacher', () => {
     expect(rows.every((r) => r.solution.status === 'converged')).toBe(true);
     const eg = rows.map((r) => r.solution.observables.gen_error);
     for (let i = 1; i < eg.length; i++) expect(eg[i]).toBeLessThan(eg[i - 1]);
+  }, 60_000);
+
+  it('file defaults converge for lambda down to 1e-6 over alpha = 0.1..10', () => {
+    for (const alpha of [0.1, 0.5, 1, 2, 5, 10]) {
+      for (const lambda of [1e-2, 1e-4, 1e-6]) {
+        const s = solve(compiled.problem({ alpha, lambda }));
+        expect(s.status, `alpha ${alpha}, lambda ${lambda}: ${s.message}`).toBe('converged');
+        expect(s.iterations).toBeLessThan(500);
+      }
+    }
+  }, 120_000);
+
+  it('solve says when the nodes of the file are less accurate than the tolerance (issue 13: lambda = 1e-4, alpha = 5)', () => {
+    // The reference: the same equations with 4x the nodes in each variable (the warning itself compares 2x).
+    const text = readFileSync('equations/logistic.yaml', 'utf8').replace('nodes: 40,', 'nodes: 160,').replace('nodes: 48,', 'nodes: 192,');
+    const fine = loadModel('logistic-fine.yaml', text);
+    for (const [alpha, lambda] of [[5, 1e-4], [2, 0.1]]) {
+      const s = solve(compiled.problem({ alpha, lambda }));
+      const r = solve(fine.problem({ alpha, lambda }), { quadratureCheck: false });
+      expect(s.status).toBe('converged');
+      const off = Math.abs(s.observables.gen_error / r.observables.gen_error - 1);
+      const warned = (s.warnings ?? []).some((w) => w.startsWith('quadrature:'));
+      if (lambda === 1e-4) {
+        // 6.7e-6 off: far above the tolerance 1e-10, and solve says so (naming a quantity and its change)
+        expect(off).toBeGreaterThan(1e-6);
+        expect(warned).toBe(true);
+        expect(s.warnings!.join(' ')).toMatch(/with every rule doubled .* moves by [0-9.]+e-\d+/);
+      } else {
+        expect(off).toBeLessThan(1e-10);
+        expect(warned).toBe(false);
+      }
+    }
   }, 60_000);
 });

@@ -27,7 +27,7 @@ describe('the piece library', () => {
     for (const [key, e] of ESTIMATORS) {
       expect(e.name).toBe(key);
       expect(e.tex.length).toBeGreaterThan(3);
-      expect(['glm', 'spiked-wigner']).toContain(e.experiment);
+      expect(['glm', 'spiked-wigner', 'kernel-powerlaw']).toContain(e.experiment);
     }
   });
 

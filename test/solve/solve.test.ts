@@ -93,3 +93,30 @@ describe('solve: fixed points', () => {
     expect(s.history![s.history!.length - 1]).toBe(s.residual);
   });
 });
+
+describe('solve: Anderson acceleration, safeguarded, positive values mixed in log coordinates', () => {
+  // V' = c V^0.99: the fixed point V* = c^100 is approached geometrically in log V (rate 0.99 per sweep), the way V
+  // ~ 1/lambda grows at small penalties in hinge.yaml; in log coordinates the map is linear and Anderson exact.
+  const text = `name: geometric
+description: a positive order parameter that moves geometrically
+conventions: none
+source: test fixture
+params:
+  c: { default: 1.2 }
+order_params:
+  V: { init: 1, min: 0 }
+updates:
+  V: c * V^0.99
+`;
+  const model = loadModel('geometric.yaml', text);
+  it('reaches V* = c^100 in a few sweeps where plain iteration needs thousands', () => {
+    const exact = 1.2 ** 100;
+    const plain = solve(model.problem(), { maxIterations: 100_000 });
+    const fast = solve(model.problem(), { anderson: 3 });
+    expect(plain.status).toBe('converged');
+    expect(plain.iterations).toBeGreaterThan(2000);
+    expect(fast.status).toBe('converged');
+    expect(fast.iterations).toBeLessThan(20);
+    expect(Math.abs(fast.state.V / exact - 1)).toBeLessThan(1e-8);
+  });
+});

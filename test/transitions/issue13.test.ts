@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
-import { npdf } from '../../src/numerics/special.ts';
 import { findThreshold, type Threshold } from '../../src/transitions/threshold.ts';
+// the fold of the noiseless cs-bayes state evolution (Krzakala et al., PRX 2012), written independently
+import { csAlphaAlg } from './references.ts';
 
 /** The reported interval holds the true value. */
 const holds = (t: Threshold, exact: number) => {
@@ -11,44 +12,6 @@ const holds = (t: Threshold, exact: number) => {
   expect(t.bracket[0]).toBeLessThanOrEqual(exact);
   expect(t.bracket[1]).toBeGreaterThanOrEqual(exact);
 };
-
-/**
- * Independent reference for cs-bayes at Delta = 0: on the Nishimori line qhat = alpha/(1 - q) and q = f(qhat) =
- * E[fa(B)^2] for the Gauss-Bernoulli prior (w* = 0 w.p. 1 - rho, else N(0, 1/rho)), B = qhat w* + sqrt(qhat) xi,
- * fa = pi1 B/(rho + qhat), pi1 = sigmoid(B^2/(2(rho + qhat)) - log(1 + qhat/rho)/2 + log(rho/(1 - rho)))
- * (Krzakala et al., PRX 2012), integrated here by the trapezoid rule over B/sqrt(var B) for each support value.
- * Along the fixed points alpha = qhat (1 - f(qhat)); the branch AMP follows from q = 0 ends at its first local
- * maximum (a saddle-node): alpha_alg.
- */
-function csAlphaAlg(rho: number): number {
-  const f = (qhat: number) => {
-    let total = 0;
-    for (const [p, v] of [[1 - rho, qhat], [rho, qhat * (1 + qhat / rho)]]) {
-      const s = Math.sqrt(v);
-      let acc = 0;
-      for (let u = -12; u <= 12 + 1e-12; u += 0.004) {
-        const B = s * u;
-        const pi1 = 1 / (1 + Math.exp(-(B * B / (2 * (rho + qhat)) - Math.log1p(qhat / rho) / 2 + Math.log(rho / (1 - rho)))));
-        acc += npdf(u) * (pi1 * B / (rho + qhat)) ** 2;
-      }
-      total += p * acc * 0.004;
-    }
-    return total;
-  };
-  const alpha = (qhat: number) => qhat * (1 - f(qhat));
-  const qs = Array.from({ length: 200 }, (_, k) => 1e-2 * 1e4 ** (k / 199));
-  const as = qs.map(alpha);
-  const k0 = as.findIndex((a, k) => k > 0 && k + 1 < as.length && a > as[k - 1] && a >= as[k + 1]);
-  let [a, b] = [qs[k0 - 1], qs[k0 + 1]];
-  const g = (Math.sqrt(5) - 1) / 2;
-  for (let i = 0; i < 80; i++) {
-    const c = b - g * (b - a);
-    const d = a + g * (b - a);
-    if (alpha(c) > alpha(d)) b = d;
-    else a = c;
-  }
-  return alpha((a + b) / 2);
-}
 
 describe('issue 13: the four thresholds that were wrong', () => {
   it('lasso level crossing: never a point where the solves did not converge; with the model\'s budget, the crossing', () => {

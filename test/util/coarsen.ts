@@ -1,3 +1,4 @@
+import { measureKind } from '../../src/ir/measures/index.ts';
 import type { Node, Program } from '../../src/ir/nodes.ts';
 
 /**
@@ -16,10 +17,11 @@ export function coarsen(program: Program, max = 10, options: { intervals?: boole
       case 'cond': return { kind: 'cond', test: go(n.test), then: go(n.then), else: go(n.else) };
       case 'root': return { ...n, expr: go(n.expr), slope: go(n.slope), lower: go(n.lower), upper: go(n.upper) };
       case 'expect': {
-        const m = n.measure;
-        const measure = m.kind === 'discrete' ? { ...m, probs: m.probs.map(go) }
-          : m.kind === 'normal' ? { ...m, nodes: Math.min(m.nodes, max) }
-            : { ...m, nodes: intervals ? Math.min(m.nodes, max) : m.nodes, lower: m.lower && go(m.lower), upper: m.upper && go(m.upper) };
+        // Through the measure registry, so that every kind is coarsened: its expressions mapped, its rule's node
+        // counts capped (those of a measure with expressions, such as moving ends, kept when `intervals` is false).
+        const kind = measureKind(n.measure);
+        const mapped = kind.map(n.measure, go);
+        const measure = intervals || kind.nodes(n.measure).length === 0 ? kind.resize(mapped, (k) => Math.min(k, max)) : mapped;
         return { ...n, measure, body: go(n.body) };
       }
     }

@@ -1,4 +1,5 @@
 import type { Compiled } from '../../compile/compile.ts';
+import { UsageError } from '../../base/errors.ts';
 import { ModelError } from '../../base/issues.ts';
 import { check } from '../../pipeline/load.ts';
 import { BUILTINS } from '../../ir/builtins.ts';
@@ -8,7 +9,11 @@ import { exceedsTolerance, hasExpectations, MAX_QUADRATURE_NODES, QUADRATURE_SCA
 import { declaredLaw } from '../../ir/measures/index.ts';
 import { EXIT } from '../exit.ts';
 import { resolveModel, displayPath } from '../../pipeline/models.ts';
-import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { initPlan } from '../../pipeline/plan/inits.ts';
+import { paramsPlan } from '../../pipeline/plan/params.ts';
+import { solverPlan } from '../../pipeline/plan/solver.ts';
+import { numberOption, stringOption } from '../../pipeline/plan/values.ts';
+import { loadOptions, onePositional, parse, PRIOR_HELP, SOLVER_OPTIONS } from '../options.ts';
 
 export const CHECK_HELP = `saddle check MODEL [options]
 
@@ -43,9 +48,11 @@ export function runCheck(argv: readonly string[], out: (s: string) => void): num
   const { compiled, issues } = check(file, undefined, loadOptions(values));
   if (!compiled) throw new ModelError(issues);
   // The report is made before anything is printed, so that a bad option is an error alone on stderr.
-  const problem = compiled.problem(parseSet(values.set as string[] | undefined));
-  const quadTol = num(values['quad-tol'], 'quad-tol', (x) => x > 0, 'a positive number');
-  const report = quadratureReport(compiled, problem, { ...solveOptions(values), init: (values.init as string | undefined) ?? 'uninformed' }, quadTol);
+  const problem = compiled.problem(paramsPlan(compiled, values.set as string[] | undefined).fixed);
+  const quadTol = numberOption(values['quad-tol'], '--quad-tol', (x) => x > 0, 'a positive number');
+  const { init = 'uninformed', inits } = initPlan(compiled, stringOption(values.init));
+  if (inits) throw new UsageError('--init all: the quadrature report is made at one solution', 'name one initialisation, e.g. --init informed');
+  const report = quadratureReport(compiled, problem, { ...solverPlan(values), init }, quadTol);
   summary(compiled, file, out);
   out('');
   for (const line of report) out(line);
@@ -96,7 +103,7 @@ function summary(compiled: Compiled, file: string, out: (s: string) => void): vo
 function quadratureReport(
   compiled: Compiled,
   problem: ReturnType<Compiled['problem']>,
-  options: ReturnType<typeof solveOptions> & { init: string },
+  options: ReturnType<typeof solverPlan> & { init: string },
   quadTol: number | undefined,
 ): string[] {
   const { program } = compiled;

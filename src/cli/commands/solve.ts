@@ -1,11 +1,14 @@
-import { loadModel } from '../../pipeline/load.ts';
 import { solve, solveFromEach } from '../../solve/iterate.ts';
 import type { Solution } from '../../solve/solution.ts';
 import { fmt, textTable } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel, displayPath } from '../../pipeline/models.ts';
-import { loadOptions, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { displayPath } from '../../pipeline/models.ts';
+import { initPlan } from '../../pipeline/plan/inits.ts';
+import { paramsPlan } from '../../pipeline/plan/params.ts';
+import { solverPlan } from '../../pipeline/plan/solver.ts';
+import { stringOption } from '../../pipeline/plan/values.ts';
+import { modelArgument, parse, PRIOR_HELP, SOLVER_OPTIONS } from '../options.ts';
 
 export const SOLVE_HELP = `saddle solve MODEL [options]
 
@@ -36,14 +39,14 @@ const toJson = (s: Solution) => ({
 export function runSolve(argv: readonly string[], out: (s: string) => void): number {
   const { values, positionals } = parse(argv, { ...SOLVER_OPTIONS, json: { type: 'boolean' } });
   if (values.help) { out(SOLVE_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'solve')), undefined, loadOptions(values));
-  const problem = compiled.problem(parseSet(values.set as string[] | undefined));
+  const compiled = modelArgument(positionals, 'solve', values);
+  const problem = compiled.problem(paramsPlan(compiled, values.set as string[] | undefined).fixed);
   const params = Object.fromEntries(problem.paramNames.map((p, i) => [p, problem.params[i]]));
-  const options = solveOptions(values);
-  const init = (values.init as string | undefined) ?? 'uninformed';
-  const all = init === 'all';
+  const options = solverPlan(values);
+  const { init = 'uninformed', inits } = initPlan(compiled, stringOption(values.init));
+  const all = inits !== undefined;
   const { solutions, distinct, pointOf, selected } = all
-    ? solveFromEach(problem, Object.keys(problem.inits), options)
+    ? solveFromEach(problem, inits, options)
     : { solutions: [solve(problem, { ...options, init })], distinct: [], pointOf: [], selected: undefined };
   const branch = (i: number) => (all ? { fixed_point: pointOf[i] ?? null, selected: pointOf[i] !== undefined && pointOf[i] === selected } : {});
   const ok = solutions.some((s) => s.status === 'converged');

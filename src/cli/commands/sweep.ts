@@ -1,22 +1,29 @@
-import { availableParallelism } from 'node:os';
-import { extname, resolve } from 'node:path';
-import { IoError, UsageError } from '../../base/errors.ts';
-import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
-import { loadModel } from '../../pipeline/load.ts';
-import { didYouMean } from '../../base/suggest.ts';
+import { extname } from 'node:path';
+import { writeFileAtomic } from '../../io/files.ts';
+import type { LoadedModel } from '../../pipeline/load.ts';
 import { simulationOverlay } from '../../report/overlay.ts';
 import { sweepPlot } from '../../report/sweep-plot.ts';
-import { closeWorkers, simulateParallel, type SimulationRun } from '../../simulate/run.ts';
+import type { SimulationRun } from '../../simulate/run.ts';
 import { cells, columns, CsvWriter, textTable, csvLine } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
-import { checkGridSize, MAX_GRID_POINTS, parseAxis, type Axis } from '../../sweep/axis.ts';
+import { MAX_GRID_POINTS, type Axis } from '../../sweep/axis.ts';
 import { sweep, sweepGrid, type Direction, type SweepRow } from '../../sweep/continuation.ts';
+import { UsageError } from '../../base/errors.ts';
 import { VERSION } from '../../base/version.ts';
+import { checkLogAxis, directionPlan, gridPoints, LINE_OR_GRID, sweepAxes } from '../../pipeline/plan/axes.ts';
+import { initPlan, type InitPlan } from '../../pipeline/plan/inits.ts';
+import { distinctOutputs, outputFile } from '../../pipeline/plan/outputs.ts';
+import { paramsPlan, type ParamsPlan } from '../../pipeline/plan/params.ts';
+import { defaultQuantities, quantityList } from '../../pipeline/plan/quantities.ts';
+import { checkSimulationSize, simulationPlan, workersPlan, type SimulationPlan } from '../../pipeline/plan/simulation.ts';
+import { solverPlan } from '../../pipeline/plan/solver.ts';
+import { listOption, repeated, stringOption, type OptionValues } from '../../pipeline/plan/values.ts';
+import type { SolveOptions } from '../../solve/solution.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../../pipeline/models.ts';
-import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { modelArgument, parse, PRIOR_HELP, SOLVER_OPTIONS } from '../options.ts';
 import { Progress } from '../progress.ts';
-import { checkSimulationSize, simulationPlan } from '../simulation-plan.ts';
+import { Outputs } from '../save.ts';
+import { pointKey, simulatePoints } from '../simulate-points.ts';
 
 export const SWEEP_HELP = `saddle sweep MODEL --param NAME=START:STOP:COUNT [options]
 
@@ -51,189 +58,179 @@ ${PRIOR_HELP}
   --workers N         worker threads for the trials of --simulate (default: the number of cores; 1 runs
                       in-process); the numbers are the same with any N (trial t of a point uses the seed (S, t))
 
+  --optimize P[,P2] --minimize Q (or --maximize Q)   the optimum of Q over P at every point of the line
+                      (saddle optimize at each point; \`saddle sweep --optimize P --help\` tells more)
+
 Exit codes: 0 every point converged, 3 some points did not (their rows say why), 2 bad input.`;
 
 export async function runSweep(argv: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    ...SOLVER_OPTIONS,
-    param: { type: 'string', multiple: true }, direction: { type: 'string' }, out: { type: 'string' },
-    plot: { type: 'string', multiple: true }, y: { type: 'string' }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
-    'log-x': { type: 'boolean' }, 'log-y': { type: 'boolean' }, simulate: { type: 'string' }, workers: { type: 'string' },
-  });
+  // --optimize: the optimum at every point of the line, a search per point (commands/optimize.ts)
+  if (argv.some((a) => a === '--optimize' || a.startsWith('--optimize='))) return (await import('./optimize.ts')).runSweepOptimize(argv, out);
+  const { values, positionals } = parse(argv, SWEEP_OPTIONS);
   if (values.help) { out(SWEEP_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'sweep')), undefined, loadOptions(values));
-  const fixed = parseSet(values.set as string[] | undefined);
-  const base = compiled.problem(fixed); // checks the fixed values
-  const axes: Axis[] = ((values.param as string[] | undefined) ?? []).map(parseAxis);
-  if (axes.length < 1 || axes.length > 2) throw new UsageError('give one --param (a line) or two (a grid)', 'e.g. --param alpha=0.1:5:50');
-  if (axes.length === 2 && axes[0].name === axes[1].name) {
-    throw new UsageError(`--param ${axes[0].name} is given twice`, 'a grid sweeps two different parameters: --param alpha=0.5:2:16 --param lambda=0.01:1:5');
-  }
-  for (const a of axes) {
-    if (Object.hasOwn(fixed, a.name)) throw new UsageError(`\`${a.name}\` is both swept (--param) and fixed (--set)`, `drop ${a.name} from --set, or sweep another parameter`);
-  }
-  checkGridSize(axes);
-  for (const a of axes) {
-    if (!base.paramNames.includes(a.name)) {
-      throw new UsageError(`model "${base.model}" has no parameter \`${a.name}\``, didYouMean(a.name, base.paramNames) ?? `its parameters: ${base.paramNames.join(', ')}`);
-    }
-    for (const v of a.values) compiled.problem({ ...fixed, [a.name]: v }); // bounds are checked before any work
-  }
-  const direction = (values.direction as string | undefined) ?? 'forward';
-  if (!['forward', 'backward', 'both'].includes(direction)) throw new UsageError(`--direction ${direction}: use forward, backward or both`);
-  const quantities = [...base.stateNames, ...base.observableNames];
-  const ys = values.y ? String(values.y).split(',').map((s) => s.trim()).filter(Boolean) : base.observableNames.length ? [...base.observableNames] : [...base.stateNames];
-  for (const y of ys) {
-    if (!quantities.includes(y)) throw new UsageError(`--y ${y}: not an order parameter or observable of "${base.model}"`, didYouMean(y, quantities) ?? `choose from: ${quantities.join(', ')}`);
-  }
-  const outFile = values.out as string | undefined;
-  if (outFile !== undefined) {
-    if (!['.csv', '.json'].includes(extname(outFile))) throw new UsageError(`--out ${outFile}: write to a .csv or .json file`);
-    checkOutputPath(outFile, '--out');
-  }
-  const asCsv = outFile !== undefined && extname(outFile) === '.csv';
-  const plots = (values.plot as string[] | undefined) ?? [];
-  for (const p of plots) {
-    if (!['.svg', '.png'].includes(extname(p))) throw new UsageError(`--plot ${p}: write to a .svg or .png file`);
-    checkOutputPath(p, '--plot');
-  }
-  const files = [...(outFile === undefined ? [] : [outFile]), ...plots];
-  const twice = files.find((f, i) => files.findIndex((g) => resolve(g) === resolve(f)) !== i);
-  if (twice !== undefined) throw new UsageError(`${twice} is given twice as an output`, 'give each output its own file');
-  const logX = Boolean(values['log-x'] || values.logx);
-  const logY = Boolean(values['log-y'] || values.logy);
-  const nonPositive = axes[0].values.filter((v) => !(v > 0));
-  if (logX && nonPositive.length) {
-    throw new UsageError(`--log-x: ${axes[0].name} takes ${nonPositive.length} value${nonPositive.length > 1 ? 's' : ''} <= 0 (${nonPositive.slice(0, 3).join(', ')}), which a log axis cannot place`,
-      `sweep a positive range (e.g. --param ${axes[0].name}=0.1:10:50:log) or drop --log-x`);
-  }
+  const compiled = modelArgument(positionals, 'sweep', values);
+  const plan = sweepPlan(compiled, values);
+  const csv = plan.format === '.csv' ? new CsvWriter(plan.out!, plan.columns, '--out') : undefined;
+  const { rows, sims } = await runSweepPlan(compiled, plan, csv);
+  const outputs = new Outputs();
+  await writeRows(compiled, plan, rows, (r) => rowCells(plan, r, sims), outputs);
+  const notes = await writePlots(compiled, plan, rows, sims, outputs);
+  printSweep(plan, rows, notes, outputs, out);
+  outputs.rethrow();
+  return rows.some((r) => r.solution.status !== 'converged') ? EXIT.notConverged : EXIT.ok;
+}
 
-  const inits = values.init === 'all' ? Object.keys(base.inits) : undefined;
-  if (values.init !== undefined && !inits && !(String(values.init) in base.inits)) {
-    throw new UsageError(`model "${base.model}" has no initialisation \`${values.init}\``, `its initialisations are: ${Object.keys(base.inits).join(', ')}`);
-  }
-  const swept = axes.map((a) => a.name);
-  const plan = values.simulate === undefined ? undefined : simulationPlan(String(values.simulate), compiled);
-  const sim = plan && { ...plan, workers: Math.min(num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism(), plan.trials) };
+const SWEEP_OPTIONS = {
+  ...SOLVER_OPTIONS,
+  param: { type: 'string', multiple: true }, direction: { type: 'string' }, out: { type: 'string' },
+  plot: { type: 'string', multiple: true }, y: { type: 'string' }, logx: { type: 'boolean' }, logy: { type: 'boolean' },
+  'log-x': { type: 'boolean' }, 'log-y': { type: 'boolean' }, simulate: { type: 'string' }, workers: { type: 'string' },
+} as const;
+
+/** A sweep as asked for, checked before any work. */
+interface SweepPlan {
+  readonly params: ParamsPlan;
+  readonly axes: readonly Axis[];
+  readonly starts: InitPlan;
+  readonly direction: Direction | 'both';
+  readonly solver: Omit<SolveOptions, 'init'>;
+  readonly ys: readonly string[];
+  readonly logX: boolean;
+  readonly logY: boolean;
+  readonly out?: string;
+  readonly format?: string;
+  readonly plots: readonly string[];
+  readonly simulation?: SimulationPlan & { readonly workers: number };
+  /** Every column of the rows: the sweep's, then the simulation's. */
+  readonly columns: readonly string[];
+  readonly simColumns: readonly string[];
+  /** Rows: points x branches. */
+  readonly total: number;
+}
+
+function sweepPlan(compiled: LoadedModel, values: OptionValues): SweepPlan {
+  const params = paramsPlan(compiled, values.set as string[] | undefined);
+  const axes = sweepAxes(compiled, params.fixed, repeated(values.param), LINE_OR_GRID);
+  const direction = directionPlan(stringOption(values.direction));
+  const ys = quantityList(compiled, listOption(values.y), '--y') ?? defaultQuantities(compiled);
+  const out = stringOption(values.out);
+  const format = out === undefined ? undefined : outputFile(out, '--out', ['.csv', '.json']);
+  const plots = repeated(values.plot);
+  for (const p of plots) outputFile(p, '--plot', ['.svg', '.png']);
+  distinctOutputs([...(out === undefined ? [] : [out]), ...plots]);
+  const logX = Boolean(values['log-x'] || values.logx);
+  if (logX) checkLogAxis(axes[0]);
+  const starts = initPlan(compiled, stringOption(values.init));
+  const sim = values.simulate === undefined ? undefined : simulationPlan(compiled, String(values.simulate));
   if (!sim && values.workers !== undefined) throw new UsageError('--workers runs the trials of --simulate', 'add --simulate d=D,trials=T or drop --workers');
-  if (sim) checkSimulationSize(compiled, gridPoints(fixed, axes), sim.d, '--simulate');
-  const simCols = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
-  const cols = [...columns(swept, base), ...simCols];
-  const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (inits?.length ?? 1));
+  if (sim) checkSimulationSize(compiled, gridPoints(params.fixed, axes), sim.d, '--simulate');
+  const simColumns = sim ? [...sim.quantities.flatMap((q) => [`sim_${q}`, `sim_${q}_se`]), 'sim_trials', 'sim_d', 'sim_seed'] : [];
+  const base = compiled.problem(params.fixed);
+  const total = axes.reduce((n, a) => n * a.values.length, (direction === 'both' ? 2 : 1) * (starts.inits?.length ?? 1));
   if (total > MAX_GRID_POINTS) {
     throw new UsageError(`the sweep would make ${total.toLocaleString('en-US')} rows (points x branches), more than the ${MAX_GRID_POINTS.toLocaleString('en-US')} allowed`,
       'fewer points, one --direction, or one --init');
   }
-  const csv = asCsv ? new CsvWriter(outFile, cols, '--out') : undefined;
-  // Simulation overlay: the same point at finite size, once per point (shared by its branches), run after the
-  // theory (the sweep is synchronous and fast; the trials run on worker threads); with it, each row is written
-  // as its point's simulation finishes.
-  const sims = new Map<string, SimulationRun>();
-  const pointKey = (r: SweepRow) => JSON.stringify(r.params);
-  let written = 0; // rows written to the CSV (with --simulate, in order as their points are simulated)
-  const rowCells = (r: SweepRow): (string | number)[] => {
-    const run = sims.get(pointKey(r));
-    const extra = simCols.map((c) => {
-      if (!run) return '';
-      if (c === 'sim_trials') return run.trials.filter((t) => t.converged).length;
-      if (c === 'sim_d') return run.d;
-      if (c === 'sim_seed') return run.seed;
-      const se = c.endsWith('_se');
-      const s = run.summary[c.slice(4, se ? -3 : undefined)];
-      return se ? s.se : s.mean;
-    });
-    return [...cells(r, cols.slice(0, cols.length - simCols.length)), ...extra];
+  return {
+    params, axes, starts, direction, solver: solverPlan(values), ys, logX, logY: Boolean(values['log-y'] || values.logy),
+    ...(out !== undefined && { out, format }), plots,
+    ...(sim && { simulation: { ...sim, workers: workersPlan(values.workers, sim.trials) } }),
+    columns: [...columns(axes.map((a) => a.name), base), ...simColumns], simColumns, total,
   };
-  const progress = new Progress(total);
+}
+
+/**
+ * The sweep, then (with --simulate) the simulation at each of its points. Rows go to `csv` as they are solved, or,
+ * with a simulation, as the simulation of their point finishes, in sweep order.
+ */
+async function runSweepPlan(compiled: LoadedModel, plan: SweepPlan, csv: CsvWriter | undefined): Promise<{ rows: SweepRow[]; sims: Map<string, SimulationRun> }> {
+  const swept = plan.axes.map((a) => a.name);
+  const at = (p: Readonly<Record<string, number>>) => swept.map((k) => `${k}=${+p[k].toPrecision(4)}`).join(' ');
+  const sims = new Map<string, SimulationRun>();
+  const progress = new Progress(plan.total);
   const options = {
-    ...solveOptions(values),
-    direction: direction as Direction | 'both',
-    ...(values.init !== undefined && (inits ? { inits } : { init: String(values.init) })),
+    ...plan.solver, direction: plan.direction, ...plan.starts,
     onRow: (row: SweepRow) => {
-      if (!sim) csv?.writeCells(rowCells(row));
-      progress.tick(swept.map((k) => `${k}=${+row.params[k].toPrecision(4)}`).join(' '), row.solution.status === 'converged');
+      if (!plan.simulation) csv?.writeCells(rowCells(plan, row, sims));
+      progress.tick(at(row.params), row.solution.status === 'converged');
     },
   };
-  const rows = axes.length === 1 ? sweep(compiled, fixed, axes[0], options) : sweepGrid(compiled, fixed, axes[0], axes[1], options);
-  if (sim) {
-    const points = [...new Map(rows.map((r) => [pointKey(r), r.params])).values()];
-    const trials = new Progress(points.length * sim.trials);
-    try {
-      for (const params of points) {
-        const run = await simulateParallel(compiled, params, sim.d, sim.trials, sim.seed, sim.workers,
-          (t) => trials.tick(`${swept.map((k) => `${k}=${+params[k].toPrecision(4)}`).join(' ')} trial ${t.seed.trial}`, t.converged));
-        sims.set(JSON.stringify(params), run);
-        // rows in sweep order, each as soon as its point is simulated
-        while (csv && written < rows.length && sims.has(pointKey(rows[written]))) csv.writeCells(rowCells(rows[written++]));
-      }
-    } finally {
-      await closeWorkers();
-    }
-  }
+  const [inner, outer] = plan.axes;
+  const rows = outer ? sweepGrid(compiled, plan.params.fixed, inner, outer, options) : sweep(compiled, plan.params.fixed, inner, options);
+  if (!plan.simulation) return { rows, sims };
+  let written = 0; // rows in sweep order, each as soon as its point is simulated
+  const done = await simulatePoints(compiled, rows.map((r) => r.params), plan.simulation, plan.simulation.workers, (p) => `${at(p)} `, (point, run) => {
+    sims.set(pointKey(point), run);
+    while (csv && written < rows.length && sims.has(pointKey(rows[written].params))) csv.writeCells(rowCells(plan, rows[written++], sims));
+  });
+  return { rows, sims: done };
+}
 
-  // The outputs written at the end: a failure (a full disk) is reported after the table, so that the
-  // finished sweep is at least on the terminal; a file is written whole or not at all.
-  const failures: IoError[] = [];
-  const save = async (write: () => void | Promise<void>): Promise<boolean> => {
-    try {
-      await write();
-      return true;
-    } catch (e) {
-      if (!(e instanceof IoError)) throw e;
-      failures.push(e);
-      return false;
-    }
-  };
-  const done = new Set<string>(); // the files written
-  if (outFile !== undefined && !asCsv) {
+/** A row's cells: the sweep's columns, then its point's simulation (mean, standard error, trials, d, seed). */
+function rowCells(plan: SweepPlan, r: SweepRow, sims: ReadonlyMap<string, SimulationRun>): (string | number)[] {
+  const run = sims.get(pointKey(r.params));
+  const extra = plan.simColumns.map((c) => {
+    if (!run) return '';
+    if (c === 'sim_trials') return run.trials.filter((t) => t.converged).length;
+    if (c === 'sim_d') return run.d;
+    if (c === 'sim_seed') return run.seed;
+    const se = c.endsWith('_se');
+    const s = run.summary[c.slice(4, se ? -3 : undefined)];
+    return se ? s.se : s.mean;
+  });
+  return [...cells(r, plan.columns.slice(0, plan.columns.length - plan.simColumns.length)), ...extra];
+}
+
+/**
+ * The rows to --out: JSON whole at the end; a CSV was written row by row, and is written again, whole, when the
+ * equilibrium among several branches (`selected`) is known only now.
+ */
+async function writeRows(compiled: LoadedModel, plan: SweepPlan, rows: readonly SweepRow[], cellsOf: (r: SweepRow) => (string | number)[], outputs: Outputs): Promise<void> {
+  const file = plan.out;
+  if (file === undefined) return;
+  if (plan.format === '.json') {
+    const base = compiled.problem(plan.params.fixed);
+    const swept = plan.axes.map((a) => a.name);
     const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
-    const json = JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, axes, columns: cols,
+    const json = JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, axes: plan.axes, columns: plan.columns,
       rows: rows.map((r) => {
-        const values = rowCells(r);
-        return Object.fromEntries(cols.map((c, j) => [c, values[j]]));
+        const values = cellsOf(r);
+        return Object.fromEntries(plan.columns.map((c, j) => [c, values[j]]));
       }) }, jsonNumbers, 1);
-    if (await save(() => writeFileAtomic(outFile, json))) done.add(outFile);
-  } else if (outFile !== undefined) {
-    // The rows went to the file as they were solved; which branch is the equilibrium at each point is known only
-    // now (several branches): the file is written again, whole, with `selected` filled in.
-    if (!rows.some((r) => r.selected !== undefined) || await save(() => writeFileAtomic(outFile, `${[cols, ...rows.map(rowCells)].map(csvLine).join('\n')}\n`))) done.add(outFile);
+    await outputs.save(file, () => writeFileAtomic(file, json));
+  } else if (!rows.some((r) => r.selected !== undefined)) {
+    outputs.written.add(file);
+  } else {
+    await outputs.save(file, () => writeFileAtomic(file, `${[plan.columns, ...rows.map(cellsOf)].map(csvLine).join('\n')}\n`));
   }
-  // vega and resvg take a second to load: only when a plot is asked for.
-  const { prettySymbol, renderSvg, renderPng, plotNotes } = plots.length ? await import('../../report/plot.ts')
-    : { prettySymbol: String, renderSvg: async () => '', renderPng: async () => new Uint8Array(), plotNotes: () => [] as string[] };
-  let notes: string[] = [];
-  for (const p of plots) {
-    const title = `${base.model}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
-    const plot = sweepPlot(rows, { title, x: swept[0], ys, ...(axes[1] && { outer: axes[1].name }), logX, logY });
-    const full = sim ? simulationOverlay(plot, sims.values(), ys, swept[0], `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}`) : plot;
-    if (await save(async () => writeFileAtomic(p, extname(p) === '.png' ? await renderPng(full) : await renderSvg(full)))) done.add(p);
-    if (p === plots[0]) notes = plotNotes(full);
-  }
+}
 
-  const several = direction === 'both' || (inits?.length ?? 1) > 1;
-  const shown = [...swept, ...ys, 'status', 'iterations', ...(several ? ['branch'] : []), ...(rows.some((r) => r.selected !== undefined) ? ['selected'] : [])];
+/** The plots (vega and resvg take a second to load: only when a plot is asked for); the first plot's notes. */
+async function writePlots(compiled: LoadedModel, plan: SweepPlan, rows: readonly SweepRow[], sims: ReadonlyMap<string, SimulationRun>, outputs: Outputs): Promise<string[]> {
+  if (!plan.plots.length) return [];
+  const { prettySymbol, renderSvg, renderPng, plotNotes } = await import('../../report/plot.ts');
+  const fixed = plan.params.fixed;
+  const title = `${compiled.program.info.name}${Object.keys(fixed).length ? ': ' + Object.entries(fixed).map(([k, v]) => `${prettySymbol(k)} = ${v}`).join(', ') : ''}`;
+  const [inner, outer] = plan.axes;
+  const plot = sweepPlot(rows, { title, x: inner.name, ys: plan.ys, ...(outer && { outer: outer.name }), logX: plan.logX, logY: plan.logY });
+  const sim = plan.simulation;
+  const full = sim ? simulationOverlay(plot, sims.values(), plan.ys, inner.name, `simulation, mean ± SE, ${sim.trials} trials, d = ${sim.d}`) : plot;
+  for (const p of plan.plots) await outputs.save(p, async () => writeFileAtomic(p, extname(p).toLowerCase() === '.png' ? await renderPng(full) : await renderSvg(full)));
+  return plotNotes(full);
+}
+
+/** A sample of the rows (at most ~15), the counts, the first failures, the files written. */
+function printSweep(plan: SweepPlan, rows: readonly SweepRow[], notes: readonly string[], outputs: Outputs, out: (s: string) => void): void {
+  const swept = plan.axes.map((a) => a.name);
+  const several = plan.direction === 'both' || (plan.starts.inits?.length ?? 1) > 1;
+  const shown = [...swept, ...plan.ys, 'status', 'iterations', ...(several ? ['branch'] : []), ...(rows.some((r) => r.selected !== undefined) ? ['selected'] : [])];
   const every = Math.max(1, Math.ceil(rows.length / 15));
   const sample = rows.filter((_, i) => i % every === 0 || i === rows.length - 1);
   out(textTable(shown, sample.map((r) => cells(r, shown))));
   const failed = rows.filter((r) => r.solution.status !== 'converged');
   out(`${rows.length} points${every > 1 ? ` (1 in ${every} shown)` : ''}, ${rows.length - failed.length} converged, ${failed.length} not converged`);
   for (const f of failed.slice(0, 5)) out(`  ${swept.map((k) => `${k}=${f.params[k]}`).join(' ')}: ${f.solution.status}: ${f.solution.message ?? ''}`);
-  if (outFile !== undefined && done.has(outFile)) out(`rows written to ${outFile}`);
-  for (const p of plots) if (done.has(p)) out(`plot written to ${p}`);
+  if (plan.out !== undefined && outputs.written.has(plan.out)) out(`rows written to ${plan.out}`);
+  for (const p of plan.plots) if (outputs.written.has(p)) out(`plot written to ${p}`);
   for (const n of notes) out(`  plot: ${n}; the rows keep every point`);
-  if (failures.length) {
-    const [first, ...rest] = failures;
-    throw new IoError(first.op, first.path, first.reason,
-      `${rest.length ? `also not written: ${rest.map((f) => `${f.path} (${f.reason})`).join(', ')}; ` : ''}`
-      + `the table above has the rows, and a file that could not be written was left as it was${first.hint ? `; ${first.hint}` : ''}`, first.code);
-  }
-  return failed.length ? EXIT.notConverged : EXIT.ok;
-}
-
-/** Every parameter point of a line or a grid (the fixed values with the swept ones). */
-function gridPoints(fixed: Readonly<Record<string, number>>, axes: readonly Axis[]): Record<string, number>[] {
-  const [inner, outer] = axes;
-  return (outer ? outer.values : [undefined]).flatMap((o) => inner.values.map((v) => ({
-    ...fixed, [inner.name]: v, ...(outer && o !== undefined && { [outer.name]: o }),
-  })));
 }

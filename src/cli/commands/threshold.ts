@@ -1,17 +1,15 @@
-import { UsageError } from '../../base/errors.ts';
-import { loadModel } from '../../pipeline/load.ts';
 import { jsonNumbers } from '../../io/json.ts';
-import { findThreshold, THRESHOLD_KINDS, type Threshold, type ThresholdKind } from '../../transitions/threshold.ts';
+import { paramsPlan } from '../../pipeline/plan/params.ts';
+import { solverPlan } from '../../pipeline/plan/solver.ts';
+import { MAX_BUDGET, MAX_SCAN, thresholdPlan, THRESHOLD_KEYS, type ThresholdFields } from '../../pipeline/plan/thresholds.ts';
+import { findThreshold, type Threshold } from '../../transitions/threshold.ts';
 import { DEFAULT_BUDGET } from '../../transitions/search.ts';
 import { VERSION } from '../../base/version.ts';
-import { own } from '../../base/names.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../../pipeline/models.ts';
-import { loadOptions, MAX_SCAN, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { modelArgument, parse, PRIOR_HELP, SOLVER_OPTIONS } from '../options.ts';
 import { Progress } from '../progress.ts';
 
-/** The largest --budget: a bound on the work one command may be asked to do. */
-export const MAX_BUDGET = 1_000_000;
+export { MAX_BUDGET } from '../../pipeline/plan/thresholds.ts';
 
 export const THRESHOLD_HELP = `saddle threshold MODEL --param NAME=LO:HI --kind KIND [options]
 
@@ -56,8 +54,6 @@ is a terminal.
 Exit codes: 0 found, 3 not found (the status and the message say why: no transition of that kind in the range,
 a solve that did not converge where it mattered, the budget spent), 2 bad input.`;
 
-const ALIASES: Record<string, ThresholdKind> = { algorithmic: 'spinodal', 'information-theoretic': 'first-order' };
-
 export function runThreshold(argv: readonly string[], out: (s: string) => void): number {
   const { values, positionals } = parse(argv, {
     ...SOLVER_OPTIONS, param: { type: 'string' }, kind: { type: 'string' }, observable: { type: 'string' },
@@ -65,32 +61,13 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     budget: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) { out(THRESHOLD_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'threshold')), undefined, loadOptions(values));
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):([^:]+)$/.exec(String(values.param ?? ''));
-  if (!m) throw new UsageError('give the range as --param NAME=LO:HI', 'e.g. --param alpha=1:2');
-  const lo = num(m[2], 'param LO');
-  const hi = num(m[3], 'param HI');
-  if (lo === undefined || hi === undefined || !(lo < hi)) throw new UsageError(`--param ${values.param}: need LO < HI`);
-  const kindArg = String(values.kind ?? '');
-  const kind = own(ALIASES, kindArg) ?? (THRESHOLD_KINDS.includes(kindArg as ThresholdKind) ? (kindArg as ThresholdKind) : undefined);
-  if (!kind) throw new UsageError(`--kind ${kindArg || '(missing)'}: not a threshold kind`, `kinds: ${THRESHOLD_KINDS.join(', ')} (aliases: algorithmic, information-theoretic)`);
-  const direction = values.direction === undefined ? undefined : String(values.direction);
-  if (direction !== undefined && direction !== 'forward' && direction !== 'backward') throw new UsageError(`--direction ${direction}: expected forward or backward`);
-  const solver = solveOptions({ ...values, tol: undefined }); // --tol is the threshold's tolerance here
-  const fixed = parseSet(values.set as string[] | undefined);
-  const budget = num(values.budget, 'budget', (x) => Number.isInteger(x) && x >= 1 && x <= MAX_BUDGET, `an integer from 1 to ${MAX_BUDGET}`) ?? DEFAULT_BUDGET;
-  const progress = new Progress(budget);
-  const t = findThreshold(compiled, {
-    kind, param: m[1], lo, hi, fixed, solver, budget,
-    ...(values.tol !== undefined && { tol: num(values.tol, 'tol', (x) => x > 0) }),
-    ...(values.observable !== undefined && { observable: String(values.observable) }),
-    ...(values.level !== undefined && { level: num(values.level, 'level') }),
-    ...(values.init !== undefined && { init: String(values.init) }),
-    ...(values.high !== undefined && { high: String(values.high) }),
-    ...(direction !== undefined && { direction }),
-    ...(values.scan !== undefined && { scan: num(values.scan, 'scan', (x) => Number.isInteger(x) && x >= 3 && x <= MAX_SCAN, `an integer from 3 to ${MAX_SCAN}`) }),
-    onEvent: (e) => progress.update(e.evaluations, `${e.stage} ${e.param}=${+e.value.toPrecision(7)}`, e.ok),
-  });
+  const compiled = modelArgument(positionals, 'threshold', values);
+  const { fixed } = paramsPlan(compiled, values.set as string[] | undefined);
+  const fields: ThresholdFields = Object.fromEntries([['kind', values.kind], ['range', values.param], ...THRESHOLD_KEYS.map((k) => [k, values[k]])]
+    .filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const spec = thresholdPlan(compiled, fixed, fields, solverPlan(values, true)); // --tol is the threshold's tolerance here
+  const progress = new Progress(spec.budget ?? DEFAULT_BUDGET);
+  const t = findThreshold(compiled, { ...spec, onEvent: (e) => progress.update(e.evaluations, `${e.stage} ${e.param}=${+e.value.toPrecision(7)}`, e.ok) });
   progress.end();
   if (values.json) {
     // where the number comes from: the model, its file's sha256, saddle's version, every other parameter's value
@@ -98,7 +75,7 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
     const params = Object.fromEntries(base.paramNames.flatMap((p, i) => (p === t.param ? [] : [[p, base.params[i]]])));
     out(JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, ...t }, jsonNumbers));
   } else {
-    out(describe(t, lo, hi));
+    out(describe(t, spec.lo, spec.hi));
   }
   return t.found ? EXIT.ok : EXIT.notConverged;
 }

@@ -1,25 +1,29 @@
-import { extname } from 'node:path';
 import { UsageError } from '../../base/errors.ts';
-import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
-import { loadModel } from '../../pipeline/load.ts';
+import { writeFileAtomic } from '../../io/files.ts';
 import { fmt, textTable } from '../../report/table.ts';
 import { jsonNumbers } from '../../io/json.ts';
-import { parseAxis } from '../../sweep/axis.ts';
-import { availableParallelism } from 'node:os';
 import { compare, RESOLUTION, type Comparison } from '../../verify/compare.ts';
 import { compareTrajectory } from '../../verify/trajectory.ts';
 import { closeWorkers, simulateParallel, type SimulationRun } from '../../simulate/run.ts';
 import { simulateTrajectory, type SimulatedTrajectory } from '../../simulate/trajectory.ts';
 import type { Compiled } from '../../compile/compile.ts';
+import type { LoadedModel } from '../../pipeline/load.ts';
 import { VERSION } from '../../base/version.ts';
+import { AT_MOST_ONE, gridPoints, sweepAxes } from '../../pipeline/plan/axes.ts';
+import { checkInit } from '../../pipeline/plan/inits.ts';
+import { outputFile } from '../../pipeline/plan/outputs.ts';
+import { paramsPlan } from '../../pipeline/plan/params.ts';
+import { checkSimulationSize, MAX_DIMENSION, simulationOptions, simulationPlan, workersPlan } from '../../pipeline/plan/simulation.ts';
+import { solverPlan } from '../../pipeline/plan/solver.ts';
+import { integerOption, listOption, numberOption, repeated, stringOption, type OptionValues } from '../../pipeline/plan/values.ts';
 import { EXIT } from '../exit.ts';
-import { resolveModel } from '../../pipeline/models.ts';
-import { loadOptions, num, onePositional, parse, parseSet, PRIOR_HELP, SOLVER_OPTIONS, solveOptions } from '../options.ts';
+import { modelArgument, parse, PRIOR_HELP, SOLVER_OPTIONS } from '../options.ts';
 import { Progress } from '../progress.ts';
-import { checkSimulationSize, MAX_DIMENSION, MAX_TRIALS } from '../simulation-plan.ts';
 
 const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others keep their defaults
   --param NAME=START:STOP:COUNT[:log]   a line of points instead of one
+  --simulate d=D,trials=T[,seed=S]   the simulation plan, written as for \`saddle sweep --simulate\`; or
+                      its keys as options of their own:
   --d D               dimension of each instance (n = round(alpha d) samples, at least 1); required, an
                       integer from 2 to 1000000 (one trial's data, n x d, at most 2^28 numbers)
   --trials T          seeded trials per point, from 2 to 100000 (default 8)
@@ -29,7 +33,7 @@ const COMMON = `  --set a=1,b=2       parameter values (repeatable); the others 
                       A trial's numbers depend only on its seed, not on the worker that ran it
 ${PRIOR_HELP}`;
 
-export const SIMULATE_HELP = `saddle simulate MODEL --d D [options]
+export const SIMULATE_HELP = `saddle simulate MODEL --d D [options]   (or --simulate d=D,trials=T[,seed=S])
 
 Run the finite-size experiment of MODEL's \`simulation:\` section (teacher, channel, estimator solved to its
 optimality certificate, measurements named after the theory quantities) and report the mean and standard
@@ -50,7 +54,7 @@ ${COMMON}
 Exit codes: 0 every estimator reached its certificate, 3 some did not (their trials are left out of the
 means and listed), 2 bad input.`;
 
-export const VERIFY_HELP = `saddle verify MODEL --d D [options]
+export const VERIFY_HELP = `saddle verify MODEL --d D [options]   (or --simulate d=D,trials=T[,seed=S])
 
 Compare the theory (the model's fixed point) with its simulation: per point and quantity, the theory value,
 the simulation mean and standard error, the z-score (mean - theory)/se and the relative deviation.
@@ -72,28 +76,24 @@ ${COMMON}
 Exit codes: 0 every |z| <= Z (and every estimator converged), 1 some |z| > Z: theory and simulation disagree,
 3 the theory did not converge at some point, 2 bad input.`;
 
+/** The points simulated and how: the simulation plan, the worker threads. */
 interface Plan { points: Record<string, number>[]; d: number; trials: number; seed: number; workers: number }
 
-function plan(values: Record<string, unknown>, compiled: Compiled): Plan {
-  const d = num(values.d, 'd', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_DIMENSION, `an integer from 2 to ${MAX_DIMENSION}`);
-  if (d === undefined) throw new UsageError('give the dimension of the instances, --d D', 'e.g. --d 1000');
-  const trials = num(values.trials, 'trials', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_TRIALS, `an integer from 2 (a standard error needs two) to ${MAX_TRIALS}`) ?? 8;
-  const seed = num(values.seed, 'seed', (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer in [0, 2^32 - 1]') ?? 1;
-  const fixed = parseSet(values.set as string[] | undefined);
-  const axes = ((values.param as string[] | undefined) ?? []).map(parseAxis);
-  if (axes.length > 1) throw new UsageError('give at most one --param', 'e.g. --param alpha=0.5:4:5');
-  if (axes.length && Object.hasOwn(fixed, axes[0].name)) {
-    throw new UsageError(`\`${axes[0].name}\` is both swept (--param) and fixed (--set)`, `drop ${axes[0].name} from --set, or sweep another parameter`);
+function plan(values: OptionValues, compiled: LoadedModel): Plan {
+  const given = values.simulate !== undefined;
+  if (given && ['d', 'trials', 'seed'].some((k) => values[k] !== undefined)) {
+    throw new UsageError('give the simulation plan once: --simulate d=D,trials=T[,seed=S], or --d D --trials T --seed S');
   }
-  const points = axes.length ? axes[0].values.map((v) => ({ ...fixed, [axes[0].name]: v })) : [fixed];
-  checkSimulationSize(compiled, points, d, '--d');
-  const workers = num(values.workers, 'workers', (x) => Number.isInteger(x) && x >= 1, 'a positive integer') ?? availableParallelism();
-  return { points, d, trials, seed, workers: Math.min(workers, trials) };
+  const sim = given ? simulationPlan(compiled, String(values.simulate)) : simulationOptions(compiled, values);
+  const { fixed } = paramsPlan(compiled, values.set as string[] | undefined);
+  const points = gridPoints(fixed, sweepAxes(compiled, fixed, repeated(values.param), AT_MOST_ONE));
+  checkSimulationSize(compiled, points, sim.d, given ? '--simulate' : '--d');
+  return { points, d: sim.d, trials: sim.trials, seed: sim.seed, workers: workersPlan(values.workers, sim.trials) };
 }
 
 const OPTIONS = {
-  ...SOLVER_OPTIONS, param: { type: 'string' as const, multiple: true }, d: { type: 'string' as const }, trials: { type: 'string' as const },
-  seed: { type: 'string' as const }, json: { type: 'boolean' as const }, workers: { type: 'string' as const },
+  ...SOLVER_OPTIONS, param: { type: 'string' as const, multiple: true }, simulate: { type: 'string' as const }, d: { type: 'string' as const },
+  trials: { type: 'string' as const }, seed: { type: 'string' as const }, json: { type: 'boolean' as const }, workers: { type: 'string' as const },
 };
 
 /** Where the numbers of an output come from: the model, its file's sha256, saddle's version. */
@@ -111,12 +111,9 @@ const runJson = (compiled: Compiled, r: SimulationRun) => ({
 export async function runSimulate(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, out: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(SIMULATE_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'simulate')), undefined, loadOptions(values));
-  const outFile = values.out as string | undefined;
-  if (outFile !== undefined) {
-    if (extname(outFile).toLowerCase() !== '.json') throw new UsageError(`--out ${outFile}: simulate writes JSON: give a .json file`, `e.g. --out ${outFile.replace(/\.[^./]*$/, '')}.json`);
-    checkOutputPath(outFile, '--out');
-  }
+  const compiled = modelArgument(positionals, 'simulate', values);
+  const outFile = stringOption(values.out);
+  if (outFile !== undefined) outputFile(outFile, '--out', ['.json'], 'simulate writes JSON');
   const p = plan(values, compiled);
   const iterations = trajectoryLength(values.trajectory);
   const progress = new Progress(p.points.length * p.trials);
@@ -157,27 +154,29 @@ export async function runSimulate(argv: readonly string[], out: (s: string) => v
 
 /** `--trajectory T`: a number of GAMP iterations (undefined when the option is absent). */
 function trajectoryLength(value: unknown): number | undefined {
-  return num(value, 'trajectory', (x) => Number.isInteger(x) && x >= 1 && x <= 100_000, 'a number of GAMP iterations, an integer >= 1');
+  return integerOption(value, '--trajectory', 1, 100_000, 'a number of GAMP iterations, an integer from 1 to 100000');
 }
 
 export async function runVerify(argv: readonly string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, { ...OPTIONS, sizes: { type: 'string' }, tolerance: { type: 'string' }, trajectory: { type: 'string' } });
   if (values.help) { out(VERIFY_HELP); return EXIT.ok; }
-  const compiled = loadModel(resolveModel(onePositional(positionals, 'verify')), undefined, loadOptions(values));
+  const compiled = modelArgument(positionals, 'verify', values);
   const p = plan(values, compiled);
-  const tolerance = num(values.tolerance, 'tolerance', (x) => x > 0, 'a positive number') ?? 4;
+  const tolerance = numberOption(values.tolerance, '--tolerance', (x) => x > 0, 'a positive number') ?? 4;
+  const init = stringOption(values.init);
+  if (init !== undefined) checkInit(compiled, init);
   if (values.trajectory !== undefined) {
     const iterations = trajectoryLength(values.trajectory);
     if (values.sizes !== undefined) throw new UsageError('--trajectory and --sizes do not combine', 'run one, then the other');
     return verifyTrajectory(compiled, p, iterations!, tolerance, values, out);
   }
-  const sizes = values.sizes === undefined ? [] : String(values.sizes).split(',').map((s) => {
+  const sizes = (listOption(values.sizes) ?? []).map((s) => {
     const v = Number(s);
     if (!Number.isInteger(v) || v < 2 || v > MAX_DIMENSION) throw new UsageError(`--sizes: \`${s}\` is not an integer from 2 to ${MAX_DIMENSION}`, 'e.g. --sizes 250,500,1000');
     checkSimulationSize(compiled, p.points, v, '--sizes');
     return v;
   });
-  const options = { ...solveOptions(values), init: (values.init as string | undefined) ?? 'uninformed' };
+  const options = { ...solverPlan(values), init: init ?? 'uninformed' };
   const progress = new Progress(p.points.length * p.trials * (1 + sizes.length));
   const tick = (t: { seed: { trial: number }; converged: boolean }) => progress.tick(`trial ${t.seed.trial}`, t.converged);
   let theoryFailed = false;
@@ -227,7 +226,7 @@ export async function runVerify(argv: readonly string[], out: (s: string) => voi
 }
 
 /** `saddle verify --trajectory T`: GAMP's iterates against the state evolution, step by step (verify/trajectory.ts). */
-async function verifyTrajectory(compiled: Compiled, p: Plan, iterations: number, tolerance: number, values: Record<string, unknown>,
+async function verifyTrajectory(compiled: Compiled, p: Plan, iterations: number, tolerance: number, values: OptionValues,
   out: (s: string) => void): Promise<number> {
   const progress = new Progress(p.points.length * p.trials);
   const init = values.init as string | undefined;

@@ -7,6 +7,7 @@ import { conv } from './convert.ts';
 import { derivative } from './derivative.ts';
 import { expectation } from './expect.ts';
 import { inner, INNER_FORMS } from './inner.ts';
+import { integral } from './integral.ts';
 import type { Ast } from './parse.ts';
 
 /** A call f(...): E(...), D(...), an inner problem, a user function (`apply`) or a built-in (`call`). */
@@ -20,6 +21,7 @@ export function call(cx: BuildContext, ast: Ast, scope: Scope): Node {
   const name = fnAst.name!;
   if (name === 'E') return expectation(cx, ast, scope);
   if (name === 'D') return derivative(cx, ast, scope);
+  if (name === 'integral') return integral(cx, ast, scope);
   if (Object.hasOwn(INNER_FORMS, name)) return inner(cx, name, ast, scope);
   const args = (ast.args ?? []).map((a) => conv(cx, a, scope));
   const here = () => locateToken(scope.expr, name);

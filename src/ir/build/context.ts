@@ -1,6 +1,6 @@
 import type { Issue, IssueCode, Loc } from '../../base/issues.ts';
 import type { Expr, FunctionDecl, Model, NamedExpr, VariableDecl } from '../../model/types.ts';
-import type { Node, UserFunction } from '../nodes.ts';
+import type { InnerSite, Node, UserFunction } from '../nodes.ts';
 import type { Ast } from './parse.ts';
 
 /** Records an issue once per code, place and symbol. A hint may be a function: a did-you-mean is worked out once
@@ -45,6 +45,8 @@ export interface BuildContext {
   readonly expectationLocs: Map<Node, Loc>;
   /** What each use of a definition became, for printers (ir/latex.ts). */
   readonly definitionUses: Map<Node, string>;
+  /** Each inner problem as written (root nodes carry their index): where a failed one is reported. */
+  readonly innerSites: InnerSite[];
   /** Functions converted so far, in declaration order: what a D(...) may differentiate through. */
   readonly converted: Map<string, UserFunction>;
   /** The probabilities 1/n of each discrete variable without `probs`, made once: an expectation over a variable
@@ -85,6 +87,7 @@ export function createContext(model: Model): BuildContext {
     parsed: new Map(),
     expectationLocs: new Map(),
     definitionUses: new Map(),
+    innerSites: [],
     converted: new Map(),
     uniform: new Map(),
     defSizes: new Map(),

@@ -1,4 +1,6 @@
 import { derive, substitute, type Wrt } from '../derive.ts';
+import { curvature } from '../convexity.ts';
+import { inlineCalls } from '../inline.ts';
 import { locateToken } from '../locate.ts';
 import { treeSize, type Node } from '../nodes.ts';
 import { NAN, type BuildContext, type Scope } from './context.ts';
@@ -9,9 +11,9 @@ import type { Ast } from './parse.ts';
 /** The inner problems of the model language, with what each computes (for hints). */
 export const INNER_FORMS: Readonly<Record<string, string>> = {
   root: 'root(z, g, lo, hi): the z in [lo, hi] where g vanishes',
-  argmin: 'argmin(z, f, lo, hi): the minimiser of a convex f over [lo, hi]',
-  prox: 'prox(z, loss, omega, V): argmin_z loss + (z - omega)^2 / (2 V), for a convex loss',
-  moreau: 'moreau(z, loss, omega, V): min_z loss + (z - omega)^2 / (2 V), the Moreau envelope of a convex loss',
+  argmin: 'argmin(z, f, lo, hi): the lowest interior local minimum of f over [lo, hi]',
+  prox: 'prox(z, loss, omega, V): argmin_z loss + (z - omega)^2 / (2 V), the global minimiser for a loss >= 0',
+  moreau: 'moreau(z, loss, omega, V): min_z loss + (z - omega)^2 / (2 V), the Moreau envelope',
 };
 
 /** root / argmin / prox / moreau: a 1-D inner problem solved by safeguarded Newton, derivatives by implicit differentiation. */
@@ -41,23 +43,41 @@ export function inner(cx: BuildContext, form: string, ast: Ast, scope: Scope): N
       'nest fewer inner problems (root, argmin, prox, moreau) inside each other, or simplify their bodies');
     return NAN;
   };
+  // Where the file wrote it: a failed solve of this inner problem is reported there.
+  const known = cx.innerSites.findIndex((x) => x.form === form && x.loc.file === here.file && x.loc.line === here.line && x.loc.col === here.col);
+  const site = known >= 0 ? known : cx.innerSites.push({ form, loc: here }) - 1;
+  const convex = (objective: Node) => {
+    const c = curvature(inlineCalls(objective, [...cx.converted.values()]), z);
+    return c === 'convex' || c === 'affine' || c === 'constant';
+  };
   const solveFor = (): Node => {
-    if (form === 'root') return { kind: 'root', variable: z, expr: body, slope: derive(body, wrt, cx.converted), lower: a, upper: b };
+    if (form === 'root') return { kind: 'root', variable: z, expr: body, slope: derive(body, wrt, cx.converted), lower: a, upper: b, site };
     if (form === 'argmin') {
       const g = derive(body, wrt, cx.converted);
-      return { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, cx.converted), lower: a, upper: b };
+      const root: Node = { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, cx.converted), lower: a, upper: b, site };
+      // a provably convex objective has one minimum: the sign change of its derivative (ends evaluated)
+      return convex(body) ? root : { ...root, objective: body };
     }
-    // prox (and moreau, its value): the root of loss'(z) + (z - omega)/V lies between omega and omega - V loss'(omega) for a convex
-    // loss; the bracket doubles that distance and adds a sliver so that a root at an end is still bracketed.
+    // prox (and moreau, its value): the minimiser of f = loss(z) + (z - omega)^2 / (2 V). For a convex loss it lies
+    // between omega and omega - V loss'(omega); whatever the loss, if loss >= 0, f(z) <= f(omega) = loss(omega)
+    // puts the global minimiser within sqrt(2 V loss(omega)) of omega. The search interval takes the larger of
+    // twice the first and the second, plus a sliver so that a minimiser at an end is still inside.
     const [omega, V] = [a, b];
     const op = (o: '+' | '-' | '*' | '/' | '^', x: Node, y: Node): Node => ({ kind: 'op', op: o, args: [x, y] });
     const n = (v: number): Node => ({ kind: 'num', value: v });
+    const call = (fn: string, ...args: Node[]): Node => ({ kind: 'call', fn, args });
     const f = op('+', body, op('/', op('^', op('-', zNode, omega), n(2)), op('*', n(2), V)));
     const g = derive(f, wrt, cx.converted);
-    const atOmega = substitute(derive(body, wrt, cx.converted), new Map([[z, omega]]));
-    const reach = op('+', op('*', op('*', n(2), V), { kind: 'call', fn: 'abs', args: [atOmega] }),
-      op('*', n(1e-12), op('+', n(1), { kind: 'call', fn: 'abs', args: [omega] })));
-    const prox: Node = { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, cx.converted), lower: op('-', omega, reach), upper: op('+', omega, reach), increasing: true };
+    const atOmega = new Map([[z, omega]]);
+    const near = op('*', op('*', n(2), V), call('abs', substitute(derive(body, wrt, cx.converted), atOmega)));
+    const sliver = op('*', n(1e-12), op('+', n(1), call('abs', omega)));
+    const around = (reach: Node) => ({ lower: op('-', omega, reach), upper: op('+', omega, reach) });
+    // A loss proved convex (ir/convexity.ts): g is increasing with a sign change on the near bracket, so one
+    // Newton search there, its ends not evaluated. Any other: the global search over the wider interval.
+    const prox: Node = convex(body)
+      ? { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, cx.converted), ...around(op('+', near, sliver)), increasing: true, site }
+      : { kind: 'root', variable: z, expr: g, slope: derive(g, wrt, cx.converted), objective: f, site,
+        ...around(op('+', call('max', near, call('sqrt', op('*', op('*', n(2), V), call('max', substitute(body, atOmega), n(0))))), sliver)) };
     // The envelope is the objective at the prox; its omega-derivative (omega - prox)/V comes out of D by
     // implicit differentiation (the loss'-terms vanish at the root), so it needs no rule of its own.
     return form === 'moreau' ? substitute(f, new Map([[z, prox]])) : prox;

@@ -34,5 +34,6 @@ export function assemble(cx: BuildContext, parts: Parts): Program {
     expectationLocs: cx.expectationLocs,
     definitions: parts.definitions,
     definitionUses: cx.definitionUses,
+    innerSites: cx.innerSites,
   };
 }

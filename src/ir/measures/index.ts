@@ -3,13 +3,18 @@ import type { DeclaredLaw, MeasureKind } from './measure.ts';
 import { DISCRETE, type DiscreteMeasure } from './discrete.ts';
 import { NORMAL, type NormalMeasure } from './normal.ts';
 import { NORMAL_INTERVAL, type NormalIntervalMeasure } from './normal-interval.ts';
+import { MARCHENKO_PASTUR, type MarchenkoPasturMeasure } from './marchenko-pastur.ts';
+import { POWER_LAW, type PowerLawMeasure } from './power-law.ts';
+import { SPECTRUM, type SpectrumMeasure } from './spectrum.ts';
+import { INTERVAL, type IntervalMeasure } from './interval.ts';
 
 /**
  * The registry of measures. Adding a kind of measure (a spectral density, a K-dimensional normal) is one file of
  * this folder exporting its `MeasureKind` (measure.ts), its member of this union and its line in `registered`;
  * nothing outside this folder looks at a measure's kind.
  */
-export type Measure = NormalMeasure | NormalIntervalMeasure | DiscreteMeasure;
+export type Measure = NormalMeasure | NormalIntervalMeasure | DiscreteMeasure
+  | MarchenkoPasturMeasure | PowerLawMeasure | SpectrumMeasure | IntervalMeasure;
 
 /** Every kind, in a fixed order (the order of their run-time helpers in generated code). A function, not a
  * constant, so that the modules of the kinds, which import the IR, may be loaded in any order. */
@@ -17,6 +22,10 @@ const registered = (): readonly MeasureKind<Measure>[] => [
   NORMAL as MeasureKind<Measure>,
   NORMAL_INTERVAL as MeasureKind<Measure>,
   DISCRETE as MeasureKind<Measure>,
+  MARCHENKO_PASTUR as MeasureKind<Measure>,
+  POWER_LAW as MeasureKind<Measure>,
+  SPECTRUM as MeasureKind<Measure>,
+  INTERVAL as MeasureKind<Measure>,
 ];
 
 let byKind: ReadonlyMap<string, MeasureKind<Measure>> | undefined;

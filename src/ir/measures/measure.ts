@@ -53,6 +53,9 @@ export interface MeasureKind<M extends { readonly kind: string }> {
   readonly runtime?: Readonly<Record<string, unknown>>;
   /** The restriction the measure puts on its variable, in LaTeX (E[f; z > a]); undefined for none. */
   restriction?(variable: string, m: M, print: (n: Node) => string): string | undefined;
+  /** A measure that is no probability law (a plain integral) prints its own integral of `body` (LaTeX) instead of
+   * an expectation. */
+  latexIntegral?(variable: string, m: M, body: string, print: (n: Node) => string): string;
 
   /** A law of the model file's `variables:` section whose expectations integrate over this kind. */
   readonly declared?: DeclaredLaw<Law>;
@@ -105,8 +108,12 @@ export interface LoopEmitter {
   scratch(line: string): void;
   /** A statement in the current block, before the loop nest. */
   before(line: string): void;
-  /** The loop over the `count` points of a rule whose nodes and weights are the arrays `nodes` and `weights`. */
-  loop(count: number, nodes: string, weights: string): void;
+  /** The loop over the `count` points of a rule whose nodes and weights are the arrays `nodes` and `weights`
+   * (`count` a number, or JavaScript for one: a rule whose length is known only at run time). */
+  loop(count: number | string, nodes: string, weights: string): void;
+  /** A value as a constant of the generated closure (a table of data, such as an empirical spectrum's arrays):
+   * the JavaScript that reads it. */
+  constant(value: unknown): string;
   /** One point, unrolled: the variable takes `value`, and its term has weight `weight` (JavaScript). */
   point(value: string, weight: string): void;
 }

@@ -9,8 +9,12 @@ import type { ChannelPiece } from '../types.ts';
  * F_inf = (1 - eps) log(1 - eps) + eps log eps as |a| -> inf on the scale 1/k: for k > 1 (q > rho_w / 2) the
  * substitution u = k xi gives F_inf + E_t[(F(t) - F_inf) exp(t^2 (1 - 1/k^2) / 2)] / k, whose integrand decays
  * like a Gaussian tail (at eps = 0, F_inf = 0 and F(t) = 2 H(t) log H(t) under the symmetric average).
- * V is floored at 1e-300: the sign channel is written in the log domain and perfect recovery of a binary teacher
- * (q = 1 to rounding) must keep Psi_out -> 0.
+ * Perfect recovery of a binary teacher is the fixed point q = rho_w (V = 0, qhat = infinity): V is floored at
+ * 1e-20, below the spacing of doubles under rho_w, so that it acts only at q = rho_w exactly, where it holds qhat
+ * finite (about 7e9 alpha, well inside the solver's divergence bound of 1e15; a floor of 1e-300 gave 1e150) and
+ * q = rho_w a fixed point of the prior's update. There Psi_out takes its exact value F_inf (Zout(y, omega, 0) =
+ * P(y | z = omega)) instead of its value at the floor, -O(sqrt(V_floor)), so that the free entropy of perfect
+ * recovery is exact (a binary perceptron's alpha_IT depends on it).
  */
 export const sign: ChannelPiece = {
   name: 'sign',
@@ -18,7 +22,7 @@ export const sign: ChannelPiece = {
   tex: 'y = \\operatorname{sign}(z) \\text{, flipped with probability } \\varepsilon',
   params: [{ name: 'eps', doc: 'label-flip probability, in [0, 1] (default 0)', default: '0' }],
   theory: {
-    floor: 1e-300,
+    floor: 1e-20,
     logZout: 'eps > 0 ? log(eps + (1 - 2 * eps) * H(-y * omega / sqrt(V))) : logH(-y * omega / sqrt(V))',
     gout: 'D(logZout(y, omega, V), omega)',
     dgout: 'D(gout(y, omega, V), omega)',
@@ -42,7 +46,8 @@ export const sign: ChannelPiece = {
         },
       },
       fisher: '2 * (1 - 2 * eps)^2 * E(t, E(ys, r(ys * sqrt(q / rho_w) * t))) / sqrt(2 * pi * V * rho_w)',
-      psi: `eps > 0
+      psi: `q >= rho_w ? (eps > 0 ? Finf : 0)
+      : eps > 0
       ? (q < rho_w / 2 ? E(xi, phi(Zs(k * xi)) + phi(Zs(-k * xi)))
                        : Finf + E(t, (phi(Zs(t)) + phi(Zs(-t)) - Finf) * exp(t^2 / 2 * (1 - V / q))) / k)
       : (q < rho_w / 2 ? 2 * E(xi, H(k * xi) * logH(k * xi))

@@ -19,16 +19,18 @@ export const rademacher: PriorPiece = {
     // (200 nodes) errs by 7e-11 at qhat = 3.9 and 8e-10 at qhat = 8 (against a trapezoid rule,
     // test/models/spiked-wigner.test.ts); split there, on Gauss-Legendre windows whose nodes crowd at the switch.
     // Near perfect recovery q is 1 minus 1 - q = E[1 - tanh(B)] = 2 E[sigmoid(-2B)], which keeps the mse to full
-    // relative accuracy (the window rules' weights sum to 1 only to ~1e-15); 1 - q is floored at 2^-53, the spacing
-    // of doubles below 1, so that q < 1 as in exact arithmetic (at q = 1 the sign channel's floor of V, 1e-300, would
-    // send qhat to 1e150). Below qhat = 2 (q < 0.77) the direct form, which keeps small q to full relative accuracy
-    // (weak recovery).
+    // relative accuracy (the window rules' weights sum to 1 only to ~1e-15), and q <= 1. It is not floored: where
+    // 1 - q < 2^-54 the nearest double is q = 1, the exact perfect-recovery fixed point (qhat = infinity, held finite
+    // by the channel's floor of V). Flooring 1 - q at 2^-53 instead stopped the binary perceptron at a state
+    // (q = 1 - 2^-53, qhat = 8.5e7) that is no fixed point of the exact equations, whose free entropy was off by
+    // qhat (1 - q) / 2 = 4.7e-9 and moved alpha_IT by 2.6e-7. Below qhat = 2 (q < 0.77) the direct form, which
+    // keeps small q to full relative accuracy (weak recovery).
     accurate: {
       decls: {
         variables: { xi: { law: 'normal', nodes: 96, doc: 'noise of the effective scalar channel (split where B = 0)' } },
         definitions: { b: 'qhat + sqrt(qhat) * xi', xs: '-sqrt(qhat)' },
       },
-      q: 'qhat > 2 ? 1 - max(2 * (E(xi < xs, sigmoid(-2 * b)) + E(xi > xs, sigmoid(-2 * b))), 2^(-53)) : E(xi < xs, tanh(b)) + E(xi > xs, tanh(b))',
+      q: 'qhat > 2 ? 1 - 2 * (E(xi < xs, sigmoid(-2 * b)) + E(xi > xs, sigmoid(-2 * b))) : E(xi < xs, tanh(b)) + E(xi > xs, tanh(b))',
       psi: '-log(2) + E(xi < xs, log1pexp(-2 * b)) + E(xi > xs, log1pexp(-2 * b))',
     },
   },

@@ -13,9 +13,17 @@ import { Purpose, trialStream, type TrialSeed } from '../rng.ts';
 import type { Denoiser } from '../spiked.ts';
 import { hinge, hingeLoss } from './hinge.ts';
 import { huber, huberLoss } from './huber.ts';
+import { kernelHinge, kernelLogistic, kernelSquare } from './kernel.ts';
 import { lasso } from './lasso.ts';
+import { lad, ladLoss } from './lad.ts';
+import { tukey, tukeyLoss } from './tukey.ts';
 import { logistic, logisticLoss } from './logistic.ts';
+import { adversarialLogistic } from './adversarial.ts';
+import { logisticMle } from './logistic-mle.ts';
 import { ridge } from './ridge.ts';
+import { rfRidgeEstimator } from './random-features.ts';
+import { rfHingeEstimator, rfLogisticEstimator } from './rf-classifiers.ts';
+import { kernelRidgeAt, type SpectralEstimatorAt } from '../spectral-experiment.ts';
 import { estimateOf, type Estimate, type FitOptions } from './types.ts';
 
 /** How an estimator fits one trial's instance (the seed gives it its own random stream, e.g. GAMP's random start). */
@@ -29,6 +37,8 @@ interface EstimatorCommon extends PieceInfo {
   readonly bayesOptimal?: true;
   /** An iterative algorithm whose iterates the model's state evolution predicts step by step (`--trajectory`). */
   readonly iterative?: true;
+  /** It measures its predictor itself (Estimate.measured): only these quantities can be measured (checked at load). */
+  readonly measures?: readonly string[];
 }
 
 /** An estimator of teacher-student data (the `glm` experiment). */
@@ -48,7 +58,13 @@ export interface SpikedEstimator extends EstimatorCommon {
   readonly at: (args: readonly number[], problem: Problem) => { readonly damping: number; readonly m0: number } & Denoiser;
 }
 
-export type EstimatorPiece = GlmEstimator | SpikedEstimator;
+/** An estimator of a kernel-powerlaw experiment (spectral-experiment.ts): kernel ridge in the spectrum's feature space. */
+export interface SpectralEstimator extends EstimatorCommon {
+  readonly experiment: 'kernel-powerlaw';
+  readonly at: (args: readonly number[], problem: Problem) => SpectralEstimatorAt;
+}
+
+export type EstimatorPiece = GlmEstimator | SpikedEstimator | SpectralEstimator;
 
 const penalty = (name: string, positive: boolean) => ([lambda]: readonly number[]): string | undefined =>
   (Number.isFinite(lambda) && (positive ? lambda > 0 : lambda >= 0) ? undefined
@@ -104,6 +120,55 @@ const huberEstimator: GlmEstimator = {
   },
 };
 
+const ladEstimator: GlmEstimator = {
+  name: 'lad', experiment: 'glm', task: 'regression',
+  doc: 'least absolute deviations (ell-1 loss) with ell-2 penalty (dual coordinate ascent and an exact finish to a duality gap)',
+  tex: '\\hat w = \\operatorname{argmin}_w \\sum_\\mu |y_\\mu - w \\cdot x_\\mu / \\sqrt{d}| + \\tfrac{\\lambda}{2} \\|w\\|^2',
+  params: [LAMBDA],
+  checkArgs: penalty('lad', true),
+  at: ([lambda]) => ({ fit: (data) => estimateOf(lad(data, lambda)), loss: ladLoss }),
+};
+
+const tukeyEstimator: GlmEstimator = {
+  name: 'tukey', experiment: 'glm', task: 'regression',
+  doc: 'Tukey biweight regression with threshold tau and ell-2 penalty (non-convex: Newton and reweighted least squares from the Huber fit with threshold tau/2, to a gradient norm)',
+  tex: '\\hat w = \\operatorname{argmin}_w \\sum_\\mu \\rho^{\\mathrm{Tukey}}_\\tau(y_\\mu - w \\cdot x_\\mu / \\sqrt{d}) + \\tfrac{\\lambda}{2} \\|w\\|^2',
+  params: [{ name: 'tau', doc: 'threshold of the Tukey loss (flat beyond), > 0' }, LAMBDA],
+  checkArgs: ([tau, lambda]) => (!(tau > 0 && Number.isFinite(tau)) ? `the threshold tau of tukey(tau, lambda) must be finite and > 0, got ${tau}` : penalty('tukey', true)([lambda])),
+  at: ([tau, lambda]) => ({ fit: (data) => estimateOf(tukey(data, lambda, tau)), loss: tukeyLoss(tau) }),
+};
+
+const EPS = { name: 'eps', doc: 'radius of the attack (ell-2: |delta|_2 <= eps; ell-infinity: |delta|_inf <= eps/sqrt(d)), >= 0' } as const;
+const radius = (name: string) => (eps: number): string | undefined =>
+  (Number.isFinite(eps) && eps >= 0 ? undefined : `the attack radius eps of ${name} must be finite and >= 0, got ${eps}`);
+
+const adversarialL2Estimator: GlmEstimator = {
+  name: 'adversarial-l2', experiment: 'glm', task: 'classification',
+  doc: 'logistic adversarial training against an ell-2 attack of radius eps, ell-2 penalty (accelerated projected gradient to a gradient-mapping norm)',
+  tex: '\\hat w = \\operatorname{argmin}_w \\sum_\\mu \\max_{\\|\\delta\\|_2 \\le \\varepsilon} \\log(1 + e^{-y_\\mu w \\cdot (x_\\mu + \\delta) / \\sqrt{d}}) + \\tfrac{\\lambda}{2} \\|w\\|^2',
+  params: [EPS, LAMBDA],
+  checkArgs: ([eps, lambda]) => radius('adversarial-l2(eps, lambda)')(eps) ?? penalty('adversarial-l2', true)([lambda]),
+  at: ([eps, lambda]) => ({ fit: (data) => estimateOf(adversarialLogistic(data, { norm: 'l2', eps, lambda })) }),
+};
+
+const adversarialLinfEstimator: GlmEstimator = {
+  name: 'adversarial-linf', experiment: 'glm', task: 'classification',
+  doc: 'logistic adversarial training against an ell-infinity attack of radius eps/sqrt(d), penalty (lambda/2)|w|^2 + lambda1 |w|_1 (accelerated projected gradient to a gradient-mapping norm)',
+  tex: '\\hat w = \\operatorname{argmin}_w \\sum_\\mu \\max_{\\|\\delta\\|_\\infty \\le \\varepsilon / \\sqrt{d}} \\log(1 + e^{-y_\\mu w \\cdot (x_\\mu + \\delta) / \\sqrt{d}}) + \\tfrac{\\lambda}{2} \\|w\\|^2 + \\lambda_1 \\|w\\|_1',
+  params: [EPS, LAMBDA, { name: 'lambda1', doc: 'ell-1 penalty strength, >= 0 (default 0)', default: '0' }],
+  checkArgs: ([eps, lambda, lambda1]) => radius('adversarial-linf(eps, lambda, lambda1)')(eps) ?? penalty('adversarial-linf', true)([lambda])
+    ?? (Number.isFinite(lambda1) && lambda1 >= 0 ? undefined : `the ell-1 penalty lambda1 of adversarial-linf(eps, lambda, lambda1) must be finite and >= 0, got ${lambda1}`),
+  at: ([eps, lambda, lambda1]) => ({ fit: (data) => estimateOf(adversarialLogistic(data, { norm: 'linf', eps, lambda, lambda1 })) }),
+};
+
+const logisticMleEstimator: GlmEstimator = {
+  name: 'logistic-mle', experiment: 'glm', task: 'classification',
+  doc: 'unpenalised logistic regression, the maximum-likelihood estimate (Newton-CG to a gradient norm; it does not converge on separable data, where no MLE exists)',
+  tex: '\\hat w = \\operatorname{argmin}_w \\sum_\\mu \\log(1 + e^{-y_\\mu w \\cdot x_\\mu / \\sqrt{d}})',
+  params: [],
+  at: () => ({ fit: (data) => estimateOf(logisticMle(data)), loss: logisticLoss.value }),
+};
+
 /** gamp(damping = 1, q0 = 0) with the model's functions; a random start draws from the trial's solver stream. */
 const gampEstimator: GlmEstimator = {
   name: 'gamp', experiment: 'glm', bayesOptimal: true, iterative: true,
@@ -136,6 +201,19 @@ const gampEstimator: GlmEstimator = {
   },
 };
 
+/** kernel-ridge(lambda, ell), Cui et al. 2021's normalisation: per-sample penalty lambda, or n^-ell when lambda < 0. */
+const kernelRidgeEstimator: SpectralEstimator = {
+  name: 'kernel-ridge', experiment: 'kernel-powerlaw',
+  doc: 'kernel ridge regression in the feature space: argmin (1/n) sum_mu (y_mu - f(x_mu))^2 + lambda |theta|^2, lambda = n^-ell when lambda < 0 (Cholesky, refined)',
+  tex: '\\hat\\theta = \\operatorname{argmin}_\\theta \\tfrac1n \\sum_\\mu (y_\\mu - \\theta \\cdot \\phi_\\mu)^2 + \\lambda \\|\\theta\\|^2,\\ \\lambda = n^{-\\ell} \\text{ if } \\lambda < 0',
+  params: [
+    { name: 'lambda', doc: 'penalty per sample, >= 0; a negative value means n^-ell' },
+    { name: 'ell', doc: 'the decay of the penalty lambda = n^-ell, used when lambda < 0 (default 0)', default: '0' },
+  ],
+  checkArgs: ([lambda, ell]) => (Number.isFinite(lambda) && Number.isFinite(ell) ? undefined : `kernel-ridge(lambda, ell): both must be finite, got ${lambda}, ${ell}`),
+  at: (args) => kernelRidgeAt(args),
+};
+
 /** Bayes-optimal AMP on the spiked Wigner matrix, from the lowrank section's prior (its fa, fv). */
 const ampEstimator: SpikedEstimator = {
   name: 'amp', experiment: 'spiked-wigner', bayesOptimal: true, iterative: true,
@@ -158,5 +236,6 @@ const ampEstimator: SpikedEstimator = {
 };
 
 export const ESTIMATORS: ReadonlyMap<string, EstimatorPiece> = new Map(
-  [ridgeEstimator, logisticEstimator, hingeEstimator, huberEstimator, lassoEstimator, gampEstimator, ampEstimator].map((e) => [e.name, e]),
+  [ridgeEstimator, logisticEstimator, hingeEstimator, huberEstimator, lassoEstimator, gampEstimator, ampEstimator,
+    adversarialL2Estimator, adversarialLinfEstimator, logisticMleEstimator, ladEstimator, tukeyEstimator, kernelSquare, kernelHinge, kernelLogistic, rfRidgeEstimator, rfLogisticEstimator, rfHingeEstimator, kernelRidgeEstimator].map((e) => [e.name, e]),
 );

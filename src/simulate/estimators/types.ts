@@ -81,6 +81,12 @@ export interface Estimate extends Pick<Fit, 'w' | 'certificate' | 'iterations' |
   readonly converged: boolean;
   /** GAMP: the iterates t = 0 .. iterations (the start first). */
   readonly history?: readonly GampIterate[];
+  /** The predictions on the training samples where they are not w.x_mu/sqrt(d) (a kernel with a per-sample part:
+   * estimators/kernel.ts); the training loss and errors are measured on them. */
+  readonly trainFields?: Float64Array;
+  /** The measurements of an estimator that measures its predictor itself (random features: its estimate lives in
+   * the features' space, not the inputs'), by measured name (section.ts MEASURED); then w is not read. */
+  readonly measured?: Readonly<Record<string, number>>;
 }
 
 /** An ERM fit as an Estimate. */
