@@ -7,7 +7,8 @@
  * with --write, so that a page's example files are written anew) and `npx saddle`
  * meaning this checkout's `bin/saddle.js`; standard error is merged into standard output, as on a terminal.
  * How outputs are compared: line by line, runs of spaces as one; a line `...` on the page stands for any number of
- * lines; numbers agree to a relative 1e-6 (or their last printed digit); wall times (`12.3 ms`, `in 4.2 s`) and
+ * lines; numbers agree to a relative 1e-6 (or their last printed digit); wall times (`12.3 ms`, `in 4.2 s`, a JSON
+ * field `"time": 0.39`) and
  * dates are not compared. A block preceded by `<!-- docs-check: skip REASON -->` is not run; such a block must not
  * claim to be real output (the page says what it is).
  * Usage: tsx scripts/docs-check.ts [--write] [FILE.md ...]   (default: README.md and docs/*.md)
@@ -80,7 +81,7 @@ function run(command: string, dir: string, env: NodeJS.ProcessEnv): string[] {
 }
 
 const NUMBER = /[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?/gi;
-const TIME = /\b\d+(?:\.\d+)?\s?(?:ms|s)\b|\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:Z| UTC)?/g;
+const TIME = /\b\d+(?:\.\d+)?\s?(?:ms|s)\b|\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:Z| UTC)?|"time":\s?\d+(?:\.\d+)?(?:e[+-]?\d+)?/g;
 const squeeze = (l: string) => l.replace(TIME, '<time>').replace(/\s+/g, ' ').trim();
 
 /** Whether an actual line shows what the page's line shows (numbers to a tolerance, times ignored). */

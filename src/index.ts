@@ -1,9 +1,9 @@
 /**
  * saddle as a library (docs/library.md): load a model (a built-in's name, a file, or YAML text), solve it at a
  * point, sweep a parameter, locate a threshold, simulate it at finite size and compare theory with simulation.
- * Every result carries its parameters and its origin (model, file, sha256 of its text, saddle's version); a
- * failure to converge is a status, never an exception; misuse throws a UsageError, a model with mistakes a
- * ModelError holding every Issue (file:line:column, message, hint).
+ * Every result carries its parameters and its origin (model, file, sha256 of its text and of its data files,
+ * saddle's version); a failure to converge is a status, never an exception; misuse throws a UsageError, a model
+ * with mistakes a ModelError holding every Issue (file:line:column, message, hint).
  */
 import { loadModel, type LoadedModel } from './pipeline/load.ts';
 import { resolveModel } from './pipeline/models.ts';

@@ -16,7 +16,7 @@ const LANGUAGE = ['E', 'D', 'root', 'argmin', 'prox', 'moreau', 'integral'];
 /** Columns that every output table has beside the model's own quantities. */
 export const OUTPUT_COLUMNS = [
   'status', 'iterations', 'residual', 'branch', 'selected', 'init', 'warning', 'message',
-  'model', 'model_sha256', 'saddle_version', 'type',
+  'model', 'model_sha256', 'data_sha256', 'saddle_version', 'type',
 ];
 /** Words the expression parser reads as constants or operators, so a symbol of that name could never be used. */
 const PARSER_WORDS = ['NaN', 'Infinity', 'undefined', 'null', 'true', 'false', 'and', 'or', 'not', 'xor', 'mod', 'to', 'in'];

@@ -1,6 +1,7 @@
 import { UsageError } from '../base/errors.ts';
 import { interpret } from '../ir/interpret.ts';
 import type { InnerSite, Program } from '../ir/nodes.ts';
+import type { DataFile } from '../ir/data-files.ts';
 import { didYouMean } from '../base/suggest.ts';
 import type { SolverDefaults } from '../model/types.ts';
 import { gaussHermite, type QuadratureRule } from '../numerics/gauss-hermite.ts';
@@ -16,6 +17,8 @@ export interface Problem {
   readonly file: string;
   /** sha256 of the model file's text. */
   readonly sha256: string;
+  /** The data files the model reads, with their sha256 (ModelInfo.data). Empty or absent: none. */
+  readonly data?: readonly DataFile[];
   readonly paramNames: readonly string[];
   readonly params: Float64Array;
   readonly stateNames: readonly string[];
@@ -74,6 +77,7 @@ export function compile(program: Program, options: { interpreted?: boolean } = {
         model: program.info.name,
         file: program.info.file,
         sha256: program.info.sha256,
+        data: program.info.data ?? [],
         paramNames,
         params,
         stateNames,

@@ -1,5 +1,6 @@
 import type { Loc } from '../base/issues.ts';
 import type { Law, SolverDefaults } from '../model/types.ts';
+import type { DataFile } from './data-files.ts';
 import { measureKind, type Measure } from './measures/index.ts';
 
 /**
@@ -76,6 +77,8 @@ export interface VariableInfo {
   readonly values?: readonly number[];
   /** discrete: declared without `probs`, its values are equally likely. */
   readonly uniform?: boolean;
+  /** spectrum: the file it was read from, and its sha256. */
+  readonly data?: DataFile;
   readonly doc?: string;
 }
 
@@ -86,6 +89,9 @@ export interface ModelInfo {
   readonly file: string;
   /** sha256 of the model file's text. */
   readonly sha256: string;
+  /** The data files the model reads (empirical spectra), each once with its sha256: with `sha256`, the model's
+   * identity. Empty or absent: none. */
+  readonly data?: readonly DataFile[];
   readonly description: string;
   readonly conventions?: string;
   readonly source?: string;

@@ -37,6 +37,8 @@ export function phaseHeader(compiled: Compiled, spec: PhaseSpec, shard?: { k: nu
   return {
     format: 'saddle-phase', version: 1, model: compiled.program.info.name,
     model_sha256: compiled.program.info.sha256,
+    // the data files the model reads: another spectrum is another computation (absent when none, as before)
+    ...(compiled.program.info.data?.length && { data_sha256: compiled.program.info.data }),
     spec: rest, ...(shard && shard.n > 1 && { shard: `${shard.k}/${shard.n}` }),
   };
 }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../base/errors.ts';
 import { ioError, readTextBounded, writeFileAtomic, writeText } from '../io/files.ts';
 import { nonFiniteAsText } from '../io/json.ts';
+import type { DataFile } from '../ir/data-files.ts';
 import type { PhaseRecord } from './compute.ts';
 import type { PhaseSpec } from './spec.ts';
 import { recordKey } from './tasks.ts';
@@ -14,6 +15,8 @@ export interface PhaseHeader {
   readonly model: string;
   /** sha256 of the model file's text: a changed model is a different computation. */
   readonly model_sha256: string;
+  /** The data files the model reads (empirical spectra) with their sha256; absent when it reads none. */
+  readonly data_sha256?: readonly DataFile[];
   readonly spec: Omit<PhaseSpec, 'file'>;
   /** `K/N` for one part of a sharded run; absent for a whole run and for the merge of all parts. */
   readonly shard?: string;

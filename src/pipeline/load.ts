@@ -13,6 +13,7 @@ import type { SectionGrammar } from '../model/section.ts';
 /** The sections later stages own, registered with the reader. */
 export const SECTIONS: readonly SectionGrammar[] = [GLM_SECTION, LOWRANK_SECTION, SIMULATION_SECTION];
 import { compileRegions, type Regions } from '../phase/regions.ts';
+import { originPath } from './models.ts';
 
 export type { LoadOptions } from '../model/types.ts';
 
@@ -33,9 +34,11 @@ export function check(file: string, text?: string, options: LoadOptions = {}): {
   const regions = b.program && model.regions ? compileRegions(model.regions, b.program) : undefined;
   const issues = [...r.issues, ...g.issues, ...l.issues, ...b.issues, ...(sim?.issues ?? []), ...(regions?.issues ?? [])].sort((a, c) => a.line - c.line || a.col - c.col);
   if (issues.length > 0 || !b.program) return { issues };
+  // results name a built-in model the same on every machine (read from its real path above)
+  const program = { ...b.program, info: { ...b.program.info, file: originPath(b.program.info.file) } };
   return {
     compiled: {
-      ...compile(b.program),
+      ...compile(program),
       ...(sim?.simulation && { simulation: sim.simulation }),
       ...(regions?.regions && { regions: regions.regions }),
     },

@@ -23,6 +23,15 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
+/**
+ * The name a model file goes by in results (the `file` of an origin): a built-in one as `equations/NAME.yaml`, the
+ * same on every machine, wherever saddle is installed; another as it was given.
+ */
+export function originPath(file: string): string {
+  const abs = resolve(file);
+  return dirname(abs) === EQUATIONS_DIR ? `equations/${basename(abs)}` : file;
+}
+
 /** A model argument is a path to a YAML file or the name of a built-in model. */
 export function resolveModel(arg: string): string {
   if (existsSync(arg)) return arg;

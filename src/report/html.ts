@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
+import type { DataFile } from '../ir/data-files.ts';
 import type { LatexBuiltin, LatexEquation, ProgramLatex } from '../ir/latex.ts';
 import type { Solution, Status } from '../solve/solution.ts';
 import { STATUSES } from '../solve/solution.ts';
@@ -77,6 +78,8 @@ export interface ReportContent {
     readonly source?: string;
     /** sha256 of the model file's text: which version of the file these numbers come from. */
     readonly sha256?: string;
+    /** The data files the model reads (empirical spectra) and their sha256. */
+    readonly data?: readonly DataFile[];
   };
   /** How the page was made: the command line, saddle's version, when. */
   readonly provenance: { readonly command: string; readonly version: string; readonly date: string };
@@ -180,7 +183,8 @@ export function renderReport(content: ReportContent): RenderedReport {
       `<p>${escapeHtml(m.description)}</p>`,
       m.conventions ? `<h3>Conventions</h3><p>${escapeHtml(m.conventions)}</p>` : '',
       m.source ? `<h3>Source</h3><p>${escapeHtml(m.source)}</p>` : '',
-      `<p class="meta">Model file <code>${escapeHtml(m.file)}</code>${m.sha256 ? `, sha256 <code>${escapeHtml(m.sha256.slice(0, 16))}…</code>` : ''}.</p>`,
+      `<p class="meta">Model file <code>${escapeHtml(m.file)}</code>${m.sha256 ? `, sha256 <code>${escapeHtml(m.sha256.slice(0, 16))}…</code>` : ''}${
+        (m.data ?? []).map((d) => `; data file <code>${escapeHtml(d.file)}</code>, sha256 <code>${escapeHtml(d.sha256.slice(0, 16))}…</code>`).join('')}.</p>`,
     ].join('\n'),
   });
   sections.push({

@@ -65,7 +65,7 @@ export async function reportPage(compiled: Compiled, request: PageRequest, r: Pa
     model: {
       name: model.name, file: request.file, description: model.description,
       ...(model.conventions && { conventions: model.conventions }), ...(model.source && { source: model.source }),
-      sha256: model.sha256,
+      sha256: model.sha256, ...(model.data?.length && { data: model.data }),
     },
     provenance: request.provenance,
     parameters: parameterTable(compiled, r.params, request.axis),

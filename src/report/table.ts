@@ -1,15 +1,17 @@
 import { IoError } from '../base/errors.ts';
 import { appendText, checkOutputPath, writeText } from '../io/files.ts';
 import type { Problem } from '../compile/compile.ts';
+import { dataFilesText } from '../ir/data-files.ts';
 import type { SweepRow } from '../sweep/continuation.ts';
 
-/** The columns that say where every row comes from: the model (name, sha256 of its file) and saddle's version. */
-export const ORIGIN_COLUMNS = ['model', 'model_sha256', 'saddle_version'] as const;
+/** The columns that say where every row comes from: the model (name, sha256 of its file, the data files it reads
+ * as `file:sha256;...`, empty when none) and saddle's version. */
+export const ORIGIN_COLUMNS = ['model', 'model_sha256', 'data_sha256', 'saddle_version'] as const;
 
 /**
  * Column order of sweep tables: the swept parameters, the other parameters (every row carries every value), order
  * parameters, observables, the solve's record (status, iterations, residual, branch, selected, warning), and the
- * origin (model, model_sha256, saddle_version).
+ * origin (model, model_sha256, data_sha256, saddle_version).
  */
 export function columns(swept: readonly string[], problem: Pick<Problem, 'paramNames' | 'stateNames' | 'observableNames'>): string[] {
   return [...swept, ...problem.paramNames.filter((p) => !swept.includes(p)), ...problem.stateNames, ...problem.observableNames,
@@ -28,6 +30,7 @@ export function cells(row: SweepRow, cols: readonly string[]): (string | number)
       case 'warning': return (s.warnings ?? []).join('; ');
       case 'model': return s.origin.model;
       case 'model_sha256': return s.origin.sha256;
+      case 'data_sha256': return dataFilesText(s.origin.data ?? []);
       case 'saddle_version': return s.origin.version;
       default: return s.params[c] ?? row.params[c] ?? s.state[c] ?? s.observables[c];
     }

@@ -232,7 +232,7 @@ function start(problem: Problem, init: SolveOptions['init']): { name: string; x:
 
 /** The origin of every number solved from `problem`. */
 export function originOf(problem: Problem): Origin {
-  return { model: problem.model, file: problem.file, sha256: problem.sha256, version: VERSION };
+  return { model: problem.model, file: problem.file, sha256: problem.sha256, data: problem.data ?? [], version: VERSION };
 }
 
 /**

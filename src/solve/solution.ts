@@ -1,4 +1,5 @@
 import type { Retcode } from '../base/retcode.ts';
+import type { DataFile } from '../ir/data-files.ts';
 
 /**
  * How a solve ended. Non-convergence is a result, never an exception.
@@ -21,11 +22,14 @@ export type Status = Extract<Retcode, 'converged' | 'max-iterations' | 'diverged
 
 export const STATUSES: readonly Status[] = ['converged', 'max-iterations', 'diverged', 'non-finite', 'invalid-domain', 'inner-failed'];
 
-/** Where a number comes from: the model (its name, file and the sha256 of its text) and saddle's version. */
+/** Where a number comes from: the model (its name, file and the sha256 of its text, and the data files it reads
+ * with theirs) and saddle's version. */
 export interface Origin {
   readonly model: string;
   readonly file: string;
   readonly sha256: string;
+  /** The data files the model reads (empirical spectra) and their sha256. Empty or absent: none. */
+  readonly data?: readonly DataFile[];
   readonly version: string;
 }
 

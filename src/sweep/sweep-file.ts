@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import { parseCsv } from '../io/csv.ts';
 import { readTextBounded } from '../io/files.ts';
+import { parseDataFilesText, type DataFile } from '../ir/data-files.ts';
 
 /** A cell: a number (NaN for a missing or non-finite value) or text (status, branch, model...). */
 export type Cell = number | string;
@@ -20,14 +21,14 @@ export interface SweepTable {
   readonly swept: readonly string[];
   /** The values of the parameters held fixed (a JSON file and a sweep in memory). */
   readonly params?: Readonly<Record<string, number>>;
-  readonly origin: { readonly model?: string; readonly file?: string; readonly sha256?: string; readonly version?: string };
+  readonly origin: { readonly model?: string; readonly file?: string; readonly sha256?: string; readonly data?: readonly DataFile[]; readonly version?: string };
 }
 
 /** The largest sweep file read: a million rows of a few dozen columns. */
 const MAX_SWEEP_BYTES = 512 * 1024 * 1024;
 
 /** Columns a sweep table holds as text. */
-const TEXT_COLUMNS = new Set(['status', 'branch', 'selected', 'warning', 'model', 'model_sha256', 'saddle_version', 'file']);
+const TEXT_COLUMNS = new Set(['status', 'branch', 'selected', 'warning', 'model', 'model_sha256', 'data_sha256', 'saddle_version', 'file']);
 
 const record = (entries: Iterable<[string, Cell]>): Record<string, Cell> => Object.assign(Object.create(null) as Record<string, Cell>, Object.fromEntries(entries));
 
@@ -48,9 +49,10 @@ function csvTable(text: string, path: string): SweepTable {
   });
   const first = rows[0];
   const text0 = (c: string) => (first && typeof first[c] === 'string' && first[c] !== '' ? first[c] as string : undefined);
+  const data = first && typeof first.data_sha256 === 'string' ? parseDataFilesText(first.data_sha256) : undefined;
   return {
     columns: header, rows, swept: [header[0]],
-    origin: { model: text0('model'), sha256: text0('model_sha256'), version: text0('saddle_version') },
+    origin: { model: text0('model'), sha256: text0('model_sha256'), ...(data && { data }), version: text0('saddle_version') },
   };
 }
 
@@ -61,7 +63,7 @@ function jsonTable(text: string, path: string): SweepTable {
   } catch (e) {
     throw new UsageError(`${path}: not JSON (${(e as Error).message})`, 'give a file written by `saddle sweep --out FILE.json`');
   }
-  const o = doc as { columns?: unknown; rows?: unknown; axes?: unknown; params?: unknown; model?: unknown; file?: unknown; model_sha256?: unknown; saddle_version?: unknown };
+  const o = doc as { columns?: unknown; rows?: unknown; axes?: unknown; params?: unknown; model?: unknown; file?: unknown; model_sha256?: unknown; data_sha256?: unknown; saddle_version?: unknown };
   if (typeof o !== 'object' || o === null || !Array.isArray(o.columns) || !Array.isArray(o.rows) || !o.columns.every((c) => typeof c === 'string')) {
     throw new UsageError(`${path}: not a sweep file (it needs "columns" and "rows")`, 'give a file written by `saddle sweep --out FILE.json`');
   }
@@ -77,9 +79,11 @@ function jsonTable(text: string, path: string): SweepTable {
   const params = typeof o.params === 'object' && o.params !== null
     ? Object.fromEntries(Object.entries(o.params as Record<string, unknown>).filter(([, v]) => typeof v === 'number') as [string, number][]) : undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const data = Array.isArray(o.data_sha256) && o.data_sha256.every((d) => typeof d?.file === 'string' && typeof d?.sha256 === 'string')
+    ? (o.data_sha256 as DataFile[]).map((d) => ({ file: d.file, sha256: d.sha256 })) : undefined;
   return {
     columns, rows, swept: axes.length ? axes : [columns[0]], ...(params && { params }),
-    origin: { model: str(o.model), file: str(o.file), sha256: str(o.model_sha256), version: str(o.saddle_version) },
+    origin: { model: str(o.model), file: str(o.file), sha256: str(o.model_sha256), ...(data && { data }), version: str(o.saddle_version) },
   };
 }
 

@@ -215,7 +215,7 @@ describe('saddle check and list', () => {
 
 describe('saddle sweep', () => {
   const { state, observables } = ridgeColumns();
-  const tail = ['status', 'iterations', 'residual', 'branch', 'selected', 'warning', 'model', 'model_sha256', 'saddle_version'];
+  const tail = ['status', 'iterations', 'residual', 'branch', 'selected', 'warning', 'model', 'model_sha256', 'data_sha256', 'saddle_version'];
   const sha256 = createHash('sha256').update(readFileSync(join(ROOT, 'equations/ridge.yaml'), 'utf8')).digest('hex');
 
   it('--out x.csv: swept parameter, the other parameters, order parameters, observables, the record of the solve and its origin; one row per point', async () => {

@@ -32,7 +32,7 @@ Options:
   --window X=LO:HI    fit the points with LO <= X <= HI (default: every point); X is the swept parameter
   --branch NAME       a sweep with several branches: fit this one (default: the equilibrium, column
                       \`selected\`, when the sweep compared branches; else the first)
-  --json              print one JSON object: {"model", "file", "model_sha256", "saddle_version", "params",
+  --json              print one JSON object: {"model", "file", "model_sha256", "data_sha256", "saddle_version", "params",
                       "source", "fit_saddle_version", "x", "y", "branch", "window", "points", "left_out", "not_converged", "slope",
                       "stderr", "intercept", "prefactor", "r2", "local_slopes": [{"x", "slope"}]}
   --out FILE.json     write that object to FILE.json
@@ -80,7 +80,7 @@ function runSweep(model: string, values: Record<string, unknown>): { table: Swee
     }),
     swept: [axis.name],
     params: Object.fromEntries(base.paramNames.flatMap((p, i) => (p === axis.name ? [] : [[p, base.params[i]]]))),
-    origin: { model: base.model, file: base.file, sha256: base.sha256, version: VERSION },
+    origin: { model: base.model, file: base.file, sha256: base.sha256, data: base.data ?? [], version: VERSION },
   };
   return { table, y: base.observableNames[0] ?? base.stateNames[0] };
 }
@@ -121,7 +121,7 @@ export async function runFit(argv: readonly string[], out: (s: string) => void):
   }
   const o = table.origin;
   const result = {
-    model: o.model ?? null, file: o.file ?? null, model_sha256: o.sha256 ?? null, saddle_version: o.version ?? null,
+    model: o.model ?? null, file: o.file ?? null, model_sha256: o.sha256 ?? null, data_sha256: o.data ?? null, saddle_version: o.version ?? null,
     params: table.params ?? null, source: fromFile ? source : null, fit_saddle_version: VERSION,
     x, y, branch: curve.branch ?? null, window: window ? [window.lo, window.hi] : null, fitted_range: fit.window,
     points: fit.points, left_out: fit.leftOut, not_converged: curve.notConverged,

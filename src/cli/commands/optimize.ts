@@ -4,6 +4,7 @@ import { VERSION } from '../../base/version.ts';
 import type { Compiled } from '../../compile/compile.ts';
 import { writeFileAtomic } from '../../io/files.ts';
 import { jsonNumbers } from '../../io/json.ts';
+import { dataFilesText } from '../../ir/data-files.ts';
 import { optimize, optimizeAlong, parseConditions, type OptimizeSpec, type OptimizeVariable, type Optimum } from '../../optimize/optimize.ts';
 import { loadModel } from '../../pipeline/load.ts';
 import { resolveModel } from '../../pipeline/models.ts';
@@ -41,7 +42,7 @@ Options:
   --tol T               tolerance on each parameter: relative on a log scale, absolute otherwise (default 1e-6)
   --budget N            most solves the search may spend, an integer from 1 to ${MAX_OPTIMIZE_BUDGET} (default 2000)
   --out FILE.json       the optimum and every solve of the search, with the model's origin (model, file,
-                        model_sha256, saddle_version)
+                        model_sha256, data_sha256, saddle_version)
   --json                print that JSON object instead of the text summary
   --init NAME           initialisation of the first solves (default: uninformed)
   --damping, --max-iterations, --anderson   as for \`saddle solve\`
@@ -123,7 +124,7 @@ function checkOut(values: OptionValues, allowed: readonly string[]): string | un
 function optimumJson(o: Optimum): Record<string, unknown> {
   const { solution, origin, ...rest } = o;
   return {
-    model: origin.model, file: origin.file, model_sha256: origin.sha256, saddle_version: origin.version, ...rest,
+    model: origin.model, file: origin.file, model_sha256: origin.sha256, data_sha256: origin.data ?? [], saddle_version: origin.version, ...rest,
     found: o.status === 'converged',
     ...(solution && { state: solution.state, observables: solution.observables, iterations: solution.iterations, residual: solution.residual }),
   };
@@ -176,7 +177,7 @@ At every point of the swept parameter, the optimum of Q over P (and P2), searche
 solver options). One row per point: NAME, P_opt (the optimal value), P_opt_lo and P_opt_hi (the interval known
 to hold it), Q and every other order parameter and observable at the optimum, status (converged only when the
 optimum was refined with every deciding solve converged), evaluations, at_edge (the parameters whose optimum is
-at an end of the range searched), message, model, model_sha256, saddle_version.
+at an end of the range searched), message, model, model_sha256, data_sha256, saddle_version.
   --out FILE.csv|FILE.json   the rows (JSON: with the fixed parameters and the origin)`;
 
 /** `saddle sweep ... --optimize P`: the optimum at every point of a line. */
@@ -200,7 +201,7 @@ export function runSweepOptimize(argv: readonly string[], out: (s: string) => vo
   const base = compiled.problem(fixed);
   const quantities = [...base.stateNames, ...base.observableNames];
   const cols = [axis.name, ...over.flatMap((p) => [`${p}_opt`, `${p}_opt_lo`, `${p}_opt_hi`]), spec.objective, ...quantities.filter((q) => q !== spec.objective),
-    'status', 'evaluations', 'at_edge', 'message', 'model', 'model_sha256', 'saddle_version'];
+    'status', 'evaluations', 'at_edge', 'message', 'model', 'model_sha256', 'data_sha256', 'saddle_version'];
   const cell = (o: Optimum, c: string): string | number => {
     const p = over.find((q) => c.startsWith(`${q}_opt`) && [`${q}_opt`, `${q}_opt_lo`, `${q}_opt_hi`].includes(c));
     if (p !== undefined) return c === `${p}_opt` ? o.at[p] : o.bracket[p][c.endsWith('_lo') ? 0 : 1];
@@ -211,6 +212,7 @@ export function runSweepOptimize(argv: readonly string[], out: (s: string) => vo
       case 'message': return o.message ?? '';
       case 'model': return o.origin.model;
       case 'model_sha256': return o.origin.sha256;
+      case 'data_sha256': return dataFilesText(o.origin.data ?? []);
       case 'saddle_version': return o.origin.version;
       default: return o.params[c] ?? o.solution?.state[c] ?? o.solution?.observables[c] ?? NaN;
     }
@@ -219,7 +221,7 @@ export function runSweepOptimize(argv: readonly string[], out: (s: string) => vo
     writeFileAtomic(outFile, `${[cols, ...rows.map((o) => cols.map((c) => cell(o, c)))].map(csvLine).join('\n')}\n`);
   } else if (outFile !== undefined) {
     const params = Object.fromEntries(base.paramNames.filter((p) => p !== axis.name && !over.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
-    writeFileAtomic(outFile, JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params,
+    writeFileAtomic(outFile, JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, data_sha256: base.data ?? [], saddle_version: VERSION, params,
       axis: axis.name, optimize: over, objective: spec.objective, maximize: spec.maximize, where: spec.where ?? [], columns: cols,
       rows: rows.map((o) => Object.fromEntries(cols.map((c) => [c, cell(o, c)]))) }, jsonNumbers, 1));
   }

@@ -31,7 +31,7 @@ ${PRIOR_HELP}
 Exit codes: 0 converged, 3 not converged (the result is still printed), 2 bad input.`;
 
 const toJson = (s: Solution) => ({
-  model: s.origin.model, file: s.origin.file, model_sha256: s.origin.sha256, saddle_version: s.origin.version, params: s.params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
+  model: s.origin.model, file: s.origin.file, model_sha256: s.origin.sha256, data_sha256: s.origin.data ?? [], saddle_version: s.origin.version, params: s.params, status: s.status, iterations: s.iterations, residual: s.residual, state: s.state,
   observables: s.observables, time: s.time, init: s.init, ...(s.message !== undefined && { message: s.message }),
   ...(s.warnings !== undefined && { warnings: s.warnings }),
 });

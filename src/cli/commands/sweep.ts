@@ -192,7 +192,7 @@ async function writeRows(compiled: LoadedModel, plan: SweepPlan, rows: readonly 
     const base = compiled.problem(plan.params.fixed);
     const swept = plan.axes.map((a) => a.name);
     const params = Object.fromEntries(base.paramNames.filter((p) => !swept.includes(p)).map((p) => [p, base.params[base.paramNames.indexOf(p)]]));
-    const json = JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, axes: plan.axes, columns: plan.columns,
+    const json = JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, data_sha256: base.data ?? [], saddle_version: VERSION, params, axes: plan.axes, columns: plan.columns,
       rows: rows.map((r) => {
         const values = cellsOf(r);
         return Object.fromEntries(plan.columns.map((c, j) => [c, values[j]]));

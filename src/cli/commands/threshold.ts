@@ -70,10 +70,10 @@ export function runThreshold(argv: readonly string[], out: (s: string) => void):
   const t = findThreshold(compiled, { ...spec, onEvent: (e) => progress.update(e.evaluations, `${e.stage} ${e.param}=${+e.value.toPrecision(7)}`, e.ok) });
   progress.end();
   if (values.json) {
-    // where the number comes from: the model, its file's sha256, saddle's version, every other parameter's value
+    // where the number comes from: the model, its file's sha256 and its data files', saddle's version, every other parameter's value
     const base = compiled.problem(fixed);
     const params = Object.fromEntries(base.paramNames.flatMap((p, i) => (p === t.param ? [] : [[p, base.params[i]]])));
-    out(JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, saddle_version: VERSION, params, ...t }, jsonNumbers));
+    out(JSON.stringify({ model: base.model, file: base.file, model_sha256: base.sha256, data_sha256: base.data ?? [], saddle_version: VERSION, params, ...t }, jsonNumbers));
   } else {
     out(describe(t, spec.lo, spec.hi));
   }

@@ -96,9 +96,10 @@ const OPTIONS = {
   trials: { type: 'string' as const }, seed: { type: 'string' as const }, json: { type: 'boolean' as const }, workers: { type: 'string' as const },
 };
 
-/** Where the numbers of an output come from: the model, its file's sha256, saddle's version. */
+/** Where the numbers of an output come from: the model, its file's sha256 and its data files', saddle's version. */
 const originJson = (compiled: Compiled) => ({
-  model: compiled.program.info.name, file: compiled.program.info.file, model_sha256: compiled.program.info.sha256, saddle_version: VERSION,
+  model: compiled.program.info.name, file: compiled.program.info.file, model_sha256: compiled.program.info.sha256,
+  data_sha256: compiled.program.info.data ?? [], saddle_version: VERSION,
 });
 const runJson = (compiled: Compiled, r: SimulationRun) => ({
   ...originJson(compiled), params: r.params, d: r.d, n: r.trials[0]?.n, seed: r.seed, trials: r.trials.length, summary: r.summary,

@@ -60,7 +60,7 @@ export const SPECTRUM: MeasureKind<SpectrumMeasure> = {
       else w.fill(law.weights === 'uniform' ? 1 / n : 1);
       return { kind: 'spectrum', sha256: law.data.sha256, weights: law.weights, count: n, data: buffer };
     },
-    info: () => ({ law: 'spectrum' as const }),
+    info: (law: SpectrumLaw) => ({ law: 'spectrum' as const, data: { file: law.file, sha256: law.data.sha256 } }),
     describe: () => 'empirical spectrum read from a file (an exact sum over its entries)',
     latex: (_v, s, _nodes, m) => {
       const sp = m?.kind === 'spectrum' ? m : undefined;

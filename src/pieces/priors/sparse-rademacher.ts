@@ -70,9 +70,12 @@ export const sparseRademacher: PriorPiece = {
         },
       },
       // near perfect recovery 1 - q = E[sigmoid(-g1) + 2 sigmoid(g1) sigmoid(-2y)] (1 - tanh y = 2 sigmoid(-2y)), which
-      // keeps the mse to full relative accuracy, floored at 2^-53 so that q < 1 as for `rademacher`; the direct form
+      // keeps the mse to full relative accuracy. Not floored, as for `rademacher`: where 1 - q < 2^-54 the nearest
+      // double is q = 1, the exact perfect-recovery fixed point (qhat held finite by the channel's floor of V), whose
+      // free entropy is exact; a floor at 2^-53 stopped sparse-rademacher with sign at q = 1 - 2^-53, qhat ~ 7e7 alpha,
+      // no fixed point of the exact equations, its free energy off by qhat (1 - q)/2 ~ 4e-9 alpha. The direct form
       // where q is small (weak recovery); the switch, u > 2 max(1, log((1 - rho)/rho)), falls where q is ~0.35 to ~0.8
-      q: 'u > 2 * max(1, log1p(-rho) - log(rho)) ? 1 - max(E(xi < xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)) + E(xi > xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)), 2^(-53))'
+      q: 'u > 2 * max(1, log1p(-rho) - log(rho)) ? 1 - (E(xi < xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)) + E(xi > xs, sigmoid(-g1) + 2 * sigmoid(g1) * sigmoid(-2 * y)))'
         + ' : E(xi < xs, sigmoid(g1) * tanh(y)) + E(xi > xs, sigmoid(g1) * tanh(y))',
       // the zero components' term vanishes at rho = 1 (where log(1 - rho) = -Inf); it is even in xi
       psi: 'rho * (log(rho / 2) + E(xi < xs, log1pexp(-2 * y) + log1pexp(-g1)) + E(xi > xs, log1pexp(-2 * y) + log1pexp(-g1)))'
