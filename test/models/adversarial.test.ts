@@ -7,6 +7,7 @@ import { adversarialLogistic, adversarialObjective, attackNorm } from '../../src
 import { logistic } from '../../src/simulate/estimators/logistic.ts';
 import { matVec } from '../../src/simulate/linalg.ts';
 import { measure } from '../../src/simulate/measure.ts';
+import { textbookLogistic } from './logistic-reference.ts';
 
 const l2 = loadModel('equations/adversarial-l2.yaml');
 const linf = loadModel('equations/adversarial-linf.yaml');
@@ -16,57 +17,6 @@ const solved = (model: typeof l2, params: Record<string, number>) => {
   expect(s.status).toBe('converged');
   return { ...s.state, ...s.observables };
 };
-
-/** prox of V log(1 + e^{-(p - k)}) at w (a sample with y = +1 and margin shift k), by bisection (monotone). */
-function prox(w: number, V: number, k: number): number {
-  let lo = w;
-  let hi = w + V;
-  for (let i = 0; i < 200 && hi - lo > 1e-15 * (1 + Math.abs(w) + V); i++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid - w - V * sigmoid(-(mid - k)) < 0) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-/**
- * The textbook replica update of ERM with the loss log(1 + exp(-(y z - k))) (Aubin et al. 2020, eqs. 8-10; the
- * margin shift k = kappa of the attack), written independently of the model files: one integral over the student
- * field omega = sqrt(q) xi with the label marginal Z0(y) = H(-y omega0/sqrt V0), omega0 = m xi/sqrt q,
- * V0 = 1 - m^2/q, by the trapezoid rule (no Gauss-Hermite, no Stein identity), both labels summed, the prox by
- * bisection, d prox/d omega = 1/(1 + V loss'') in closed form. Returns the hats and E[-loss'(y prox - k)], whose
- * alpha eps multiple is the attack's extra penalty.
- */
-function textbook(alpha: number, m: number, q: number, V: number, k: number) {
-  const V0 = 1 - (m * m) / q;
-  const N = 40000;
-  const L = 12;
-  const h = (2 * L) / N;
-  let mhat = 0;
-  let qhat = 0;
-  let Vhat = 0;
-  let slope = 0;
-  for (let i = 0; i <= N; i++) {
-    const xi = -L + i * h;
-    const wt = (i === 0 || i === N ? 0.5 : 1) * h * npdf(xi);
-    const omega = Math.sqrt(q) * xi;
-    const omega0 = (m / Math.sqrt(q)) * xi;
-    for (const y of [-1, 1]) {
-      const Z0 = H((-y * omega0) / Math.sqrt(V0));
-      const dZ0 = (y * npdf(omega0 / Math.sqrt(V0))) / Math.sqrt(V0);
-      // loss(y p - k): the prox for label y is y times the y = +1 prox at y omega
-      const p = y * prox(y * omega, V, k);
-      const f = (p - omega) / V;
-      const sg = sigmoid(y * p - k);
-      const df = (1 / (1 + V * sg * (1 - sg)) - 1) / V;
-      mhat += wt * dZ0 * f;
-      qhat += wt * Z0 * f * f;
-      Vhat -= wt * Z0 * df;
-      slope += wt * Z0 * sigmoid(-(y * p - k)); // -loss'(y p - k)
-    }
-  }
-  return { mhat: alpha * mhat, qhat: alpha * qhat, Vhat: alpha * Vhat, slope };
-}
 
 /** P(sign(z) u < e) for (z, u) standard bivariate normal with correlation r: 2 int_{-inf}^{e} Du Phi(r u/sqrt(1 - r^2)),
  * by the trapezoid rule over the student direction u (the model integrates over the teacher's). */
@@ -100,7 +50,7 @@ describe('adversarial-l2.yaml and adversarial-linf.yaml: logistic adversarial tr
     for (const [alpha, lambda, eps] of [[0.5, 0.1, 0.3], [2, 0.1, 0.5], [4, 0.05, 0.6]]) {
       const s = solved(l2, { alpha, lambda, eps });
       const k = eps * Math.sqrt(s.q);
-      const t = textbook(alpha, s.m, s.q, s.V, k);
+      const t = textbookLogistic(alpha, s.m, s.q, s.V, k);
       expect(Math.abs(t.mhat / s.mhat - 1)).toBeLessThan(1e-9);
       expect(Math.abs(t.qhat / s.qhat - 1)).toBeLessThan(1e-9);
       expect(Math.abs(t.Vhat / s.Vhat - 1)).toBeLessThan(1e-9);
@@ -135,7 +85,7 @@ describe('adversarial-l2.yaml and adversarial-linf.yaml: logistic adversarial tr
   it('linf: the textbook channel with the shift eps P and the elastic-net prior side with lambda1 + alpha eps E[-loss\'] (soft thresholding, integrated by the trapezoid rule)', () => {
     for (const [alpha, lambda, lambda1, eps] of [[2, 0.1, 0, 0.5], [3, 0.05, 0.05, 1]]) {
       const s = solved(linf, { alpha, lambda, lambda1, eps });
-      const t = textbook(alpha, s.m, s.q, s.V, eps * s.P);
+      const t = textbookLogistic(alpha, s.m, s.q, s.V, eps * s.P);
       expect(Math.abs(t.mhat / s.mhat - 1)).toBeLessThan(1e-9);
       expect(Math.abs(t.qhat / s.qhat - 1)).toBeLessThan(1e-9);
       expect(Math.abs(t.Vhat / s.Vhat - 1)).toBeLessThan(1e-9);

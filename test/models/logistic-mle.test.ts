@@ -7,6 +7,7 @@ import { Rng, seedSequenceState } from '../../src/simulate/rng.ts';
 import { CHANNELS } from '../../src/pieces/library.ts';
 import { logisticMle } from '../../src/simulate/estimators/logistic-mle.ts';
 import { measure } from '../../src/simulate/measure.ts';
+import { logisticProx } from './logistic-reference.ts';
 
 const model = loadModel('equations/logistic-mle.yaml');
 const G = Math.sqrt(5);
@@ -15,18 +16,6 @@ const solved = (alpha: number, gamma: number) => {
   expect(s.status).toBe('converged');
   return { ...s.state, ...s.observables };
 };
-
-/** prox of V log(1 + e^{-p}) at w, by bisection (monotone). */
-function prox(w: number, V: number): number {
-  let lo = w;
-  let hi = w + V;
-  for (let k = 0; k < 200 && hi - lo > 1e-15 * (1 + Math.abs(w) + V); k++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid - w - V * sigmoid(-mid) < 0) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
-}
 
 /** Trapezoid nodes and weights of the standard normal on [-L, L]. */
 function gauss(N: number, L = 10): { x: Float64Array; w: Float64Array } {
@@ -57,7 +46,7 @@ function textbookHats(alpha: number, gamma: number, m: number, q: number, V: num
   for (let i = 0; i < x.length; i++) {
     const omega = Math.sqrt(q) * x[i];
     const fy = [-1, 1].map((y) => {
-      const p = y * prox(y * omega, V);
+      const p = y * logisticProx(y * omega, V);
       const sg = sigmoid(y * p);
       return { y, f: (p - omega) / V, df: (1 / (1 + V * sg * (1 - sg)) - 1) / V };
     });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
 import { readFileSync } from 'node:fs';
-import { H, npdf, sigmoid } from '../../src/numerics/special.ts';
+import { H, npdf } from '../../src/numerics/special.ts';
 import { solve } from '../../src/solve/iterate.ts';
+import { textbookLogistic } from './logistic-reference.ts';
 import { sweep } from '../../src/sweep/continuation.ts';
 import { grid } from '../../src/sweep/axis.ts';
 
@@ -15,62 +16,13 @@ const at = (alpha: number, lambda: number) => {
   return s;
 };
 
-/** prox of V log(1 + e^{-p}) at w (y = +1): p = w + V sigmoid(-p), by bisection (monotone in p). */
-function prox(w: number, V: number): number {
-  let lo = w;
-  let hi = w + V;
-  for (let k = 0; k < 200 && hi - lo > 1e-15 * (1 + Math.abs(w) + V); k++) {
-    const mid = 0.5 * (lo + hi);
-    if (mid - w - V * sigmoid(-mid) < 0) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-/**
- * The replica update of Aubin et al. (NeurIPS 2020, eqs. 8-10) in its textbook form, written independently of
- * the model file: one integral over the student field omega = sqrt(q) xi with the label marginal
- * Z0(y) = H(-y omega0 / sqrt V0), omega0 = m xi / sqrt q, V0 = 1 - m^2/q, by the trapezoid rule on a fine grid
- * (no Gauss-Hermite, no change of variables, no Stein identity), the prox by bisection, its omega-derivative
- * 1 / (1 + V sigmoid'(prox)) in closed form. Returns (mhat, qhat, Vhat).
- */
-function textbookHats(alpha: number, m: number, q: number, V: number): [number, number, number] {
-  const V0 = 1 - (m * m) / q;
-  const N = 40000;
-  const L = 12;
-  const h = (2 * L) / N;
-  let mhat = 0;
-  let qhat = 0;
-  let Vhat = 0;
-  for (let i = 0; i <= N; i++) {
-    const xi = -L + i * h;
-    const wt = (i === 0 || i === N ? 0.5 : 1) * h * npdf(xi);
-    const omega = Math.sqrt(q) * xi;
-    const omega0 = (m / Math.sqrt(q)) * xi;
-    for (const y of [-1, 1]) {
-      const Z0 = H((-y * omega0) / Math.sqrt(V0));
-      const dZ0 = (y * npdf(omega0 / Math.sqrt(V0))) / Math.sqrt(V0);
-      // loss(y, z) = log(1 + e^{-y z}); prox for label y by symmetry from the y = +1 prox.
-      const p = y * prox(y * omega, V);
-      const f = (p - omega) / V;
-      const s = sigmoid(y * p);
-      const dp = 1 / (1 + V * s * (1 - s));
-      const df = (dp - 1) / V;
-      mhat += wt * dZ0 * f;
-      qhat += wt * Z0 * f * f;
-      Vhat -= wt * Z0 * df;
-    }
-  }
-  return [alpha * mhat, alpha * qhat, alpha * Vhat];
-}
-
 describe('logistic.yaml: ell-2 logistic regression on a sign teacher', () => {
   it('its fixed point is a fixed point of the textbook equations, integrated independently (trapezoid, bisection prox)', () => {
     // tolerance: the quadrature accuracy stated in the model file (1e-10 for lambda >= 0.01; a few 1e-7 at 1e-3)
     for (const [alpha, lambda, tol] of [[0.5, 0.1, 1e-10], [2, 0.01, 1e-10], [5, 1, 1e-10], [3, 0.001, 3e-7]]) {
       const s = at(alpha, lambda);
       const { m, q, V, mhat, qhat, Vhat } = s.state;
-      const [mh, qh, Vh] = textbookHats(alpha, m, q, V);
+      const { mhat: mh, qhat: qh, Vhat: Vh } = textbookLogistic(alpha, m, q, V);
       expect(Math.abs(mh / mhat - 1)).toBeLessThan(tol);
       expect(Math.abs(qh / qhat - 1)).toBeLessThan(tol);
       expect(Math.abs(Vh / Vhat - 1)).toBeLessThan(tol);
