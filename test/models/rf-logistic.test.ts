@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
-import { compare } from '../../src/verify/compare.ts';
-import { simulate } from '../../src/simulate/run.ts';
+import { simulationTests } from './rf-simulation.ts';
 import { mpRidgeClosedForm } from './rf-reference.ts';
 
 /**
@@ -58,23 +57,5 @@ describe('rf-logistic.yaml', () => {
   }, 60_000);
 
   // (c) at d = 500, 6 trials: the theory within 4 standard errors (off the interpolation threshold)
-  it.each(['alpha=2,kappa=2,lambda=0.1', 'alpha=2,kappa=2,lambda=0.1,eps=0.1,activation=2'])('(c) simulation at d = 500: %s', (set) => {
-    const params = Object.fromEntries(set.split(',').map((kv) => { const [k, v] = kv.split('='); return [k, Number(v)]; }));
-    const run = simulate(compiled, params, 500, 6, 1);
-    expect(run.trials.every((t) => t.converged)).toBe(true);
-    const { solution, rows } = compare(compiled, run, 4);
-    expect(solution.status).toBe('converged');
-    expect(rows.map((r) => r.quantity)).toEqual(['m', 'q', 'gen_error', 'train_loss', 'train_error']);
-    for (const r of rows) expect(r.pass, `${r.quantity}: theory ${r.theory}, simulation ${r.mean} +- ${r.se}`).toBe(true);
-  }, 300_000);
-
-  // the classification error counted on fresh samples, not through the Gaussian closed form of the measured m, q
-  it('(c) simulation at d = 500: the error counted on fresh samples', () => {
-    const text = readFileSync(FILE, 'utf8').replace('gen_error: test_error', 'gen_error: test_error_sampled');
-    const sampled = loadModel('rf-logistic-sampled.yaml', text);
-    const run = simulate(sampled, { alpha: 2, kappa: 2, lambda: 0.1 }, 500, 6, 2);
-    const { rows } = compare(sampled, run, 4);
-    const row = rows.find((r) => r.quantity === 'gen_error')!;
-    expect(row.pass, `gen_error: theory ${row.theory}, simulation ${row.mean} +- ${row.se}`).toBe(true);
-  }, 300_000);
+  simulationTests(FILE, ['alpha=2,kappa=2,lambda=0.1', 'alpha=2,kappa=2,lambda=0.1,eps=0.1,activation=2']);
 });
