@@ -1,5 +1,4 @@
 import { gaussLegendre } from './gauss-legendre.ts';
-import { qlEigenvalues } from './gauss-hermite.ts';
 
 /** A quadrature rule over a spectral law: sum_i weights[i] f(nodes[i]). */
 export interface SpectralRule {
@@ -19,9 +18,13 @@ export const MARCHENKO_PASTUR_MAX_N = 1000;
  * square-root edges nor the 1/x of the density (which approaches the lower edge as g -> 1) cost accuracy. For
  * g <= 1 that is the MP law itself, the free Poisson law of rate 1/g and jump g, whose Jacobi matrix is constant
  * after its first entry (diagonal 1, 1+g, 1+g, ...; off-diagonal sqrt(g)); for g > 1 the continuous part is
- * (1/g) times the law of g x with x ~ MP(1/g) (the nonzero eigenvalues of F F^T are those of F^T F). Nodes from
- * implicit QL, weights from the Christoffel function 1 / sum_k p_k(x)^2 (orthonormal recurrence, stable at nodes
- * inside the support), renormalised. g = 0 is the point mass at 1; g < 0 or NaN gives NaN nodes and weights.
+ * (1/g) times the law of g x with x ~ MP(1/g) (the nonzero eigenvalues of F F^T are those of F^T F). Because the
+ * Jacobi matrix is constant after its first entry, its orthonormal polynomials are Chebyshev's in disguise: with
+ * x = 1 + h + 2 sqrt(h) cos(theta), p_k = U_k + sqrt(h) U_{k-1}: nodes and weights in closed form up to one
+ * Newton solve per node (freePoissonRule), O(n) for the rule where Golub-Welsch's QL is O(n^2) and was most of a
+ * random-features sweep (the rule changes with the ratio at every point). They agree with Golub-Welsch's to
+ * rounding, and are more accurate for tiny ratios (test/ir/measures-spectral.test.ts).
+ * g = 0 is the point mass at 1; g < 0 or NaN gives NaN nodes and weights.
  */
 export function marchenkoPasturRule(g: number, n: number): SpectralRule {
   if (!Number.isInteger(n) || n < 1 || n > MARCHENKO_PASTUR_MAX_N) {
@@ -44,35 +47,59 @@ export function marchenkoPasturRule(g: number, n: number): SpectralRule {
   const h = g > 1 ? 1 / g : g; // ratio of the law whose Gauss rule is built
   const scale = g > 1 ? g : 1;
   const mass = 1 - atom;
-  const s = Math.sqrt(h);
-  const d = new Float64Array(n).fill(1 + h);
-  d[0] = 1;
-  const e = new Float64Array(n).fill(s);
-  e[n - 1] = 0;
-  if (n > 1) qlEigenvalues(d, e);
-  d.sort();
+  const { x: d, w } = freePoissonRule(h, n);
   let total = 0;
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = d[i];
-    let prev = 0;
-    let p = 1;
-    let sum = 1;
-    for (let k = 1; k < n; k++) {
-      const next = ((x - (k === 1 ? 1 : 1 + h)) * p - (k === 1 ? 0 : s * prev)) / s;
-      prev = p;
-      p = next;
-      sum += p * p;
-    }
-    w[i] = 1 / sum;
-    total += w[i];
-  }
+  for (let i = 0; i < n; i++) total += w[i];
   weights[0] = atom;
   for (let i = 0; i < n; i++) {
     nodes[i + 1] = Math.max(0, scale * d[i]);
     weights[i + 1] = (mass * w[i]) / total;
   }
   return { nodes, weights };
+}
+
+/**
+ * The n-point Gauss rule of the free Poisson law of jump h in (0, 1] (MP(h)), nodes ascending, weights not yet
+ * normalised. With x = 1 + h + 2 sqrt(h) cos(theta), p_n sin(theta) = sin((n+1) theta) + sqrt(h) sin(n theta)
+ * = rho sin(n theta + phi), rho e^{i phi} = e^{i theta} + sqrt(h) (rho > 0, phi in (0, pi) increasing). So the
+ * k-th zero solves n theta + phi(theta) = k pi, k = 1..n, in ((k-1) pi/n, k pi/n): Newton on an increasing function
+ * of small arguments (no sine of n theta). The Christoffel weight 1 / sum_{k<n} p_k^2 at a zero of p_n is
+ * 1 / (b p_n'(x) p_{n-1}(x)) (Christoffel-Darboux, b = sqrt h), which there reduces to
+ * 2 sin^2(theta) / (rho^2 n + 1 + sqrt(h) cos(theta)): positive terms only. O(1) per node.
+ */
+function freePoissonRule(h: number, n: number): { x: Float64Array; w: Float64Array } {
+  const s = Math.sqrt(h);
+  const x = new Float64Array(n);
+  const w = new Float64Array(n);
+  for (let k = 1; k <= n; k++) {
+    let lo = ((k - 1) * Math.PI) / n;
+    let hi = (k * Math.PI) / n;
+    // start: one fixed-point step theta = (k pi - phi(theta))/n from the middle (a contraction: phi' is O(1))
+    const mid = 0.5 * (lo + hi);
+    let t = (k * Math.PI - Math.atan2(Math.sin(mid), Math.cos(mid) + s)) / n;
+    if (!(t > lo && t < hi)) t = mid;
+    for (let it = 0; it < 100; it++) {
+      const st = Math.sin(t);
+      const ct = Math.cos(t);
+      const rho2 = 1 + s * s + 2 * s * ct;
+      const g = n * t + Math.atan2(st, ct + s) - k * Math.PI;
+      if (g === 0) break;
+      if (g < 0) lo = t; else hi = t;
+      const next = t - g / (n + (1 + s * ct) / rho2);
+      // Newton inside the bracket; bisection otherwise
+      const step = next > lo && next < hi ? next : 0.5 * (lo + hi);
+      const done = Math.abs(step - t) <= 1e-15 * t;
+      t = step;
+      if (done || hi - lo <= 4e-16 * t) break;
+    }
+    const st = Math.sin(t);
+    const ct = Math.cos(t);
+    const c = Math.cos(0.5 * t);
+    // (1 - sqrt h)^2 + 4 sqrt(h) cos^2(theta/2) = 1 + h + 2 sqrt(h) cos(theta), without cancellation at the lower edge
+    x[n - k] = (1 - s) ** 2 + 4 * s * c * c;
+    w[n - k] = (2 * st * st) / ((1 + s * s + 2 * s * ct) * n + 1 + s * ct);
+  }
+  return { x, w };
 }
 
 /** The last few Marchenko-Pastur rules built, most recent last: the kernels of one Problem (update,

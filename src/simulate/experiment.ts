@@ -18,7 +18,7 @@ import type { GampIterate } from './gamp.ts';
 import { exactTestError, measure, type Measurement as Measures } from './measure.ts';
 import { Purpose, trialStream, type Rng, type TrialSeed } from './rng.ts';
 import type { GlmPlan, Measurement, PieceUse, Simulation, SpectralPlan, SpikedPlan } from './plan.ts';
-import { SPECTRAL_DATA, spectralTrial, type SpectralEstimatorAt } from './spectral-experiment.ts';
+import { SPECTRAL_DATA, spectralTrial, type SpectralDataPiece, type SpectralEstimatorAt } from './spectral-experiment.ts';
 import type { Measured } from './section.ts';
 
 export type { Estimate, FitOptions } from './estimators/types.ts';
@@ -29,7 +29,8 @@ export type Experiment = GlmExperiment | SpikedExperiment | SpectralExperiment;
 /** Kernel ridge in the feature space of a spectrum truncated to d modes (spectral-experiment.ts). */
 export interface SpectralExperiment {
   readonly kind: 'kernel-powerlaw';
-  /** The data piece's arguments: n, a, r, sigma2. */
+  /** The data piece (regression or sign labels) and its arguments: n, a, r, then sigma2 or eps. */
+  readonly law: SpectralDataPiece;
   readonly data: readonly number[];
   readonly estimator: string;
   readonly at: SpectralEstimatorAt;
@@ -112,13 +113,13 @@ export function experimentAt(plan: Simulation, problem: Problem): Experiment {
 function spectralAt(plan: SpectralPlan, problem: Problem): SpectralExperiment {
   const data = lawAt(SPECTRAL_DATA, plan.data, problem.params, 'data');
   const { estimator, args } = estimatorAt<SpectralEstimator>(plan.estimator, problem, 'kernel-powerlaw');
-  return { kind: 'kernel-powerlaw', data: data.args, estimator: estimator.name, at: estimator.at(args, problem), measure: plan.measure };
+  return { kind: 'kernel-powerlaw', law: data.piece, data: data.args, estimator: estimator.name, at: estimator.at(args, problem), measure: plan.measure };
 }
 
 /** A kernel-powerlaw trial at d modes (spectral-experiment.ts). */
 function spectralTrialOf(x: SpectralExperiment, d: number, seed: TrialSeed): Trial {
   const t0 = performance.now();
-  const { n, fit, values } = spectralTrial(x.data, x.at, d, seed);
+  const { n, fit, values } = spectralTrial(x.law, x.data, x.at, d, seed);
   const converged = fit.status === 'converged';
   return {
     seed, n, d,
@@ -193,6 +194,7 @@ const pick = (m: Measures, what: Measured): number => {
     case 'test_error_sampled': return m.testErrorSample;
     case 'matrix_error': return NaN; // not measured in a glm experiment (checkSimulation refuses it)
     case 'excess_risk': return NaN; // a kernel-powerlaw measurement (checkSimulation refuses it here)
+    case 'separable': return NaN; // the separability estimator's own measurement (checkSimulation refuses it for the others)
   }
 };
 

@@ -96,6 +96,8 @@ export function checkSimulation(spec: SimulationSpec, program: Program, model: P
       // an estimator that measures its predictor itself (random features) measures only these
       add('bad-value', m.loc, `\`${m.measured}\` is not measured with the estimator ${estimator.piece.name}`, m.measured,
         `it measures: ${estimator.piece.measures.join(', ')}`);
+    } else if (m.measured === 'separable' && estimator && !estimator.piece.measures?.includes('separable')) {
+      add('bad-value', m.loc, `\`separable\` is measured by the estimator separability, not ${estimator.piece.name}`, m.measured, 'write `estimator: separability`');
     }
   }
   theoryQuantities(spec, program, add);
@@ -103,6 +105,18 @@ export function checkSimulation(spec: SimulationSpec, program: Program, model: P
 
   if (spec.model === 'kernel-powerlaw') {
     const data = use(spec.data, SPECTRAL_DATA, 'data', () => true, () => '');
+    // regression or sign labels: the estimator's loss and the measurements must be for them
+    const task = estimator && (estimator.piece as { task?: string }).task;
+    if (data && task && task !== data.piece.task) {
+      add('bad-value', spec.estimator.loc, `the estimator ${estimator.piece.name} is for ${task}, the data ${data.piece.name} for ${data.piece.task}`, estimator.piece.name,
+        `data for ${task}: ${[...SPECTRAL_DATA.values()].filter((p) => p.task === task).map((p) => p.name).join(', ')}`);
+    }
+    for (const m of spec.measure) {
+      const refused = !MEASURABLE[experiment].includes(m.measured) || (estimator?.piece.measures && !estimator.piece.measures.includes(m.measured));
+      if (data && !refused && !data.piece.measures.includes(m.measured)) {
+        add('bad-value', m.loc, `\`${m.measured}\` is not measured in a kernel-powerlaw experiment with the data ${data.piece.name}`, m.measured, `it measures: ${data.piece.measures.join(', ')}`);
+      }
+    }
     if (issues.length || !estimator || !data) return { issues };
     return { simulation: { model: 'kernel-powerlaw', data: data.use, estimator: estimator.use, measure }, issues };
   }

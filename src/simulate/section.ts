@@ -97,14 +97,15 @@ export const MEASURED = {
   test_error_sampled: 'test error on fresh samples',
   matrix_error: 'spiked-wigner: |w w^T - w* w*^T|_F^2 / d^2 = q^2 - 2 m^2 + q_star^2',
   excess_risk: 'kernel-powerlaw: E_x (f(x) - f*(x))^2 = sum_k lambda_k (theta_k - theta*_k)^2, exact',
+  separable: 'estimator separability: 1 when the data are linearly separable through the origin, 0 when not (certified either way)',
 } as const;
 export type Measured = keyof typeof MEASURED;
 
 /** What each experiment measures (the others are meaningless there). */
 export const MEASURABLE: Readonly<Record<SimulationSpec['model'], readonly Measured[]>> = {
-  glm: ['m', 'q', 'q_star', 'estimation_error', 'train_loss', 'train_error', 'train_error_regular', 'train_error_exceptions', 'test_error', 'test_error_sampled'],
+  glm: ['m', 'q', 'q_star', 'estimation_error', 'train_loss', 'train_error', 'train_error_regular', 'train_error_exceptions', 'test_error', 'test_error_sampled', 'separable'],
   'spiked-wigner': ['m', 'q', 'q_star', 'estimation_error', 'matrix_error'],
-  'kernel-powerlaw': ['excess_risk', 'train_error'],
+  'kernel-powerlaw': ['excess_risk', 'train_error', 'm', 'q', 'test_error', 'train_loss'],
 };
 
 /** The choices of each key, from the libraries. */

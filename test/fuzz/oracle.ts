@@ -87,7 +87,7 @@ export function locationProblem(issues: readonly Issue[], file: string, text: st
 const VOCABULARY = new Set([
   'const', 'let', 'function', 'return', 'if', 'else', 'for', 'break', 'continue', 'new', 'true', 'false', 'NaN', 'Infinity',
   'use', 'strict', 'saddle', 'generated', 'kernels', 'P', 'S', 'T', 'x', 'out', 'update', 'observables', 'functions', 'Math',
-  'nodes', 'weights', 'Float64Array', 'gz', 'dgz', 'nx', 'C', 'length', 'IF', 'IFz', 'innerFailure', 'undefined', 'site', 'z', 'f',
+  'nodes', 'weights', 'Float64Array', 'gz', 'dgz', 'fz', 'nx', 'C', 'length', 'IF', 'IFz', 'innerFailure', 'undefined', 'site', 'z', 'f',
   ...Object.keys(measureRuntime()), // the measures' run-time helpers (S_truncRule, S_mpRule, ...)
   ...Object.getOwnPropertyNames(Math),
   ...Object.keys(BUILTINS).flatMap((n) => BUILTINS[n].js(['x', 'x']).match(/[A-Za-z_$][\w$]*/g) ?? []),

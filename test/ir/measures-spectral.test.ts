@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { programLatex } from '../../src/ir/latex.ts';
+import { qlEigenvalues } from '../../src/numerics/gauss-hermite.ts';
 import { marchenkoPasturRule, powerLawRule } from '../../src/numerics/spectral.ts';
 import { check } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
@@ -41,6 +42,40 @@ describe('the Marchenko-Pastur rule', () => {
         const exact = (Math.sqrt((c + 1 + g) ** 2 - 4 * g) - (1 - g + c)) / (2 * g * c);
         expect(Math.abs(sum(marchenkoPasturRule(g, 200), (x) => 1 / (x + c)) / exact - 1)).toBeLessThan(g === 1 && c === 0.05 ? 1e-9 : 1e-13);
       }
+    }
+  });
+
+  it('agrees with Golub-Welsch (QL eigenvalues of the Jacobi matrix, Christoffel sums) written out here', () => {
+    for (const g of [0.05, 0.3, 0.98, 1, 2.5]) {
+      for (const n of [1, 2, 7, 64, 200]) {
+        const h = g > 1 ? 1 / g : g;
+        const sc = g > 1 ? g : 1;
+        const r = Math.sqrt(h);
+        const d = new Float64Array(n).fill(1 + h);
+        d[0] = 1;
+        const e = new Float64Array(n).fill(r);
+        e[n - 1] = 0;
+        if (n > 1) qlEigenvalues(d, e);
+        d.sort();
+        const w = Array.from(d, (x) => {
+          let prev = 0; let p = 1; let s = 1;
+          for (let k = 1; k < n; k++) { const next = ((x - (k === 1 ? 1 : 1 + h)) * p - (k === 1 ? 0 : r * prev)) / r; prev = p; p = next; s += p * p; }
+          return 1 / s;
+        });
+        const total = w.reduce((a, b) => a + b, 0);
+        const rule = marchenkoPasturRule(g, n);
+        for (let i = 0; i < n; i++) {
+          expect(Math.abs(rule.nodes[i + 1] - sc * d[i])).toBeLessThan(1e-14 * sc * (1 + h));
+          expect(Math.abs(rule.weights[i + 1] / (((1 - rule.weights[0]) * w[i]) / total) - 1)).toBeLessThan(1e-10);
+        }
+      }
+    }
+  });
+
+  it('keeps full relative accuracy for a tiny ratio: the variance g to 1e-12 at g = 1e-8', () => {
+    for (const n of [8, 64, 400]) {
+      const rule = marchenkoPasturRule(1e-8, n);
+      expect(Math.abs(sum(rule, (x) => (x - 1) ** 2) / 1e-8 - 1)).toBeLessThan(1e-12);
     }
   });
 

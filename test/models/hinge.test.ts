@@ -3,6 +3,7 @@ import { loadModel } from '../../src/pipeline/load.ts';
 import { H, npdf } from '../../src/numerics/special.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { newton } from '../util/newton.ts';
+import { proxHinge } from './hinge-reference.ts';
 
 const compiled = loadModel('equations/hinge.yaml');
 // atol 0: every order parameter judged relative to its size (q ~ 1e-6 at lambda = 1000, the hats ~ lambda at small
@@ -76,19 +77,6 @@ function root(f: (x: number) => number, a: number, b: number, xtol = 1e-14): num
  * plain iterations at lambda = 1 and continued down to the requested lambda (factors of sqrt(10), linear
  * extrapolation of the path as predictor).
  */
-function proxHinge(y: number, omega: number, V: number): number {
-  // right derivative of the objective; nondecreasing in x
-  const slope = (x: number) => (x - omega) / V + (y > 0 ? (x < 1 ? -1 : 0) : x >= -1 ? 1 : 0);
-  let lo = omega - V - 2;
-  let hi = omega + V + 2;
-  for (let k = 0; k < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(lo)); k++) {
-    const mid = (lo + hi) / 2;
-    if (mid <= lo || mid >= hi) break;
-    if (slope(mid) >= 0) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 function referenceMap(alpha: number, lambda: number, [V, m, q]: number[]): number[] {
   const sq = Math.sqrt(q);
   const sV0 = Math.sqrt(1 - (m * m) / q);

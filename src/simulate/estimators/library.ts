@@ -23,7 +23,9 @@ import { logisticMle } from './logistic-mle.ts';
 import { ridge } from './ridge.ts';
 import { rfRidgeEstimator } from './random-features.ts';
 import { rfHingeEstimator, rfLogisticEstimator } from './rf-classifiers.ts';
+import { separabilityEstimator } from './separability.ts';
 import { kernelRidgeAt, type SpectralEstimatorAt } from '../spectral-experiment.ts';
+import { spectralLogisticEstimator } from '../powerlaw-classification.ts';
 import { estimateOf, type Estimate, type FitOptions } from './types.ts';
 
 /** How an estimator fits one trial's instance (the seed gives it its own random stream, e.g. GAMP's random start). */
@@ -58,9 +60,12 @@ export interface SpikedEstimator extends EstimatorCommon {
   readonly at: (args: readonly number[], problem: Problem) => { readonly damping: number; readonly m0: number } & Denoiser;
 }
 
-/** An estimator of a kernel-powerlaw experiment (spectral-experiment.ts): kernel ridge in the spectrum's feature space. */
+/** An estimator of a kernel-powerlaw experiment (spectral-experiment.ts): kernel ridge in the spectrum's feature space,
+ * or a classifier there (powerlaw-classification.ts). */
 export interface SpectralEstimator extends EstimatorCommon {
   readonly experiment: 'kernel-powerlaw';
+  /** What its loss is for: the data piece's labels must be for it (checked at load); absent: any. */
+  readonly task?: Task;
   readonly at: (args: readonly number[], problem: Problem) => SpectralEstimatorAt;
 }
 
@@ -236,6 +241,6 @@ const ampEstimator: SpikedEstimator = {
 };
 
 export const ESTIMATORS: ReadonlyMap<string, EstimatorPiece> = new Map(
-  [ridgeEstimator, logisticEstimator, hingeEstimator, huberEstimator, lassoEstimator, gampEstimator, ampEstimator,
-    adversarialL2Estimator, adversarialLinfEstimator, logisticMleEstimator, ladEstimator, tukeyEstimator, kernelSquare, kernelHinge, kernelLogistic, rfRidgeEstimator, rfLogisticEstimator, rfHingeEstimator, kernelRidgeEstimator].map((e) => [e.name, e]),
+  [ridgeEstimator, logisticEstimator, hingeEstimator, huberEstimator, lassoEstimator, gampEstimator, ampEstimator, separabilityEstimator,
+    adversarialL2Estimator, adversarialLinfEstimator, logisticMleEstimator, ladEstimator, tukeyEstimator, kernelSquare, kernelHinge, kernelLogistic, rfRidgeEstimator, rfLogisticEstimator, rfHingeEstimator, kernelRidgeEstimator, spectralLogisticEstimator].map((e) => [e.name, e]),
 );
