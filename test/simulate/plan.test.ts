@@ -104,4 +104,36 @@ describe('the resolved simulation plan', () => {
     expect(e).toBeInstanceOf(UsageError);
     expect((e as UsageError).message).toBe('channel `sign(eps = 2)`: the flip probability eps of sign(eps) must be a probability in [0, 1], got 2');
   });
+
+  it('kernel-powerlaw: the estimator\'s task must be the data\'s, and each measurement one the data piece makes', () => {
+    const spectral = (data: string, estimator: string, measure: string) => `name: probe
+description: a kernel-powerlaw simulation, built by a test
+params:
+  n: 100
+  lambda: 0.01
+order_params:
+  x: { init: 0 }
+updates:
+  x: x / 2
+observables:
+  m: x
+simulation:
+  model: kernel-powerlaw
+  data: ${data}
+  estimator: ${estimator}
+  measure: { ${measure} }
+`;
+    expect(issues(spectral('powerlaw-sign(n, 2, 0.3, 0)', 'kernel-ridge(lambda)', 'm: m'))).toEqual([expect.objectContaining({
+      code: 'bad-value', message: 'the estimator kernel-ridge is for regression, the data powerlaw-sign for classification', hint: 'data for regression: powerlaw',
+    })]);
+    expect(issues(spectral('powerlaw(n, 2, 0.3, 0)', 'spectral-logistic(lambda)', 'm: m'))).toEqual([
+      expect.objectContaining({ code: 'bad-value', message: 'the estimator spectral-logistic is for classification, the data powerlaw for regression' }),
+      expect.objectContaining({ code: 'bad-value', message: '`m` is not measured in a kernel-powerlaw experiment with the data powerlaw', hint: 'it measures: excess_risk, train_error' }),
+    ]);
+    expect(issues(spectral('powerlaw-sign(n, 2, 0.3, 0)', 'spectral-logistic(lambda)', 'm: excess_risk'))).toEqual([expect.objectContaining({
+      code: 'bad-value', message: '`excess_risk` is not measured with the estimator spectral-logistic',
+    })]);
+    expect(issues(spectral('powerlaw-sign(n, 2, 0.3, 0.1)', 'spectral-logistic(lambda)', 'm: m'))).toEqual([]);
+  });
 });
+

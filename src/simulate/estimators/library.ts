@@ -208,7 +208,7 @@ const gampEstimator: GlmEstimator = {
 
 /** kernel-ridge(lambda, ell), Cui et al. 2021's normalisation: per-sample penalty lambda, or n^-ell when lambda < 0. */
 const kernelRidgeEstimator: SpectralEstimator = {
-  name: 'kernel-ridge', experiment: 'kernel-powerlaw',
+  name: 'kernel-ridge', experiment: 'kernel-powerlaw', task: 'regression',
   doc: 'kernel ridge regression in the feature space: argmin (1/n) sum_mu (y_mu - f(x_mu))^2 + lambda |theta|^2, lambda = n^-ell when lambda < 0 (Cholesky, refined)',
   tex: '\\hat\\theta = \\operatorname{argmin}_\\theta \\tfrac1n \\sum_\\mu (y_\\mu - \\theta \\cdot \\phi_\\mu)^2 + \\lambda \\|\\theta\\|^2,\\ \\lambda = n^{-\\ell} \\text{ if } \\lambda < 0',
   params: [
