@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The saddle command. It runs the JavaScript that `npm run build` compiles into dist/ (at `npm ci`, through the
-// prepare script, and at `npm pack`): no TypeScript is transpiled at start-up. In a checkout whose src/ is newer
+// The saddle command. It runs the JavaScript that `npm run build` compiles and bundles into dist/bundle/ (at
+// `npm ci`, through the prepare script, and at `npm pack`): no TypeScript is transpiled at start-up. In a checkout whose src/ is newer
 // than its dist/ (an edit since the last build), it runs src/ through tsx instead, so a stale build is never used.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ function newest(dir) {
 const built = !existsSync(`${root}src`) || (existsSync(stamp) && statSync(stamp).mtimeMs >= newest(`${root}src`));
 let main;
 if (built) {
-  ({ main } = await import('../dist/cli/main.js'));
+  ({ main } = await import('../dist/bundle/main.js'));
 } else {
   const { register } = await import('tsx/esm/api');
   register();

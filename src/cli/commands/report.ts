@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../../base/errors.ts';
+import { VERSION } from '../../base/version.ts';
 import { checkOutputPath, writeFileAtomic } from '../../io/files.ts';
 import { loadModel, type LoadedModel } from '../../pipeline/load.ts';
 import { displayPath, resolveModel } from '../../pipeline/models.ts';
@@ -79,7 +79,7 @@ export async function runReport(argv: readonly string[], out: (s: string) => voi
   const results = await computeReport(compiled, plan);
   const content = await reportPage(compiled, {
     ...plan, file: displayPath(compiled.program.info.file),
-    provenance: { command: commandLine(argv), version: version(), date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
+    provenance: { command: commandLine(argv), version: VERSION, date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC` },
   }, results);
   const { html, mathErrors } = renderReport(content);
   writeFileAtomic(plan.out, html);
@@ -265,10 +265,3 @@ function commandLine(argv: readonly string[]): string {
   return ['saddle', 'report', ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-function version(): string {
-  try {
-    return String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '?');
-  } catch {
-    return '?';
-  }
-}
