@@ -49,9 +49,12 @@ function spawnBin(argv: readonly string[]): Promise<{ status: number | null; std
 
 let dir: string;
 let binRun: ReturnType<typeof spawnBin>;
+let binWorkers: ReturnType<typeof spawnBin>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'saddle-cli-'));
   binRun = spawnBin(['solve', 'equations/ridge.yaml', '--set', 'alpha=2,lambda=0.1,Delta=0.5', '--json']);
+  // the worker threads' entry as the bin finds it (dist/bundle/trial-worker.js in a build, the tsx entry in src/)
+  binWorkers = spawnBin(['simulate', 'ridge', '--set', 'alpha=2,lambda=0.1,Delta=0.5', '--d', '60', '--trials', '4', '--workers', '2', '--json']);
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -338,5 +341,16 @@ describe('the bin', () => {
     expect(j.residual as number).toBeLessThan(1e-8);
     expect(Object.keys(j.state as object)).toEqual(ridgeColumns().state);
     expect(Object.keys(j.observables as object)).toEqual(ridgeColumns().observables);
+  }, 150_000);
+
+  it('node bin/saddle.js simulate ... --workers 2 runs its trials on worker threads and exits 0', async () => {
+    const r = await binWorkers;
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as { model: string; trials: number; summary: Record<string, { mean: number; trials: number }> };
+    expect(j.model).toBe('ridge');
+    expect(j.trials).toBe(4);
+    expect(j.summary.m.trials).toBe(4);
+    expect(Number.isFinite(j.summary.m.mean)).toBe(true);
   }, 150_000);
 });
