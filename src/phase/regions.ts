@@ -1,16 +1,15 @@
-import { createRequire } from 'node:module';
-import type { MathNode, parse as ParseFn } from 'mathjs';
+import type { MathNode } from 'mathjs';
 import type { Issue, IssueCode, Loc } from '../base/issues.ts';
 import { didYouMean } from '../base/suggest.ts';
 import { compile } from '../compile/compile.ts';
 import { BUILTINS } from '../ir/builtins.ts';
 import { MAX_DEPTH, MAX_SIZE } from '../ir/build.ts';
 import { locateIndex, locateToken } from '../ir/locate.ts';
+import { parse } from '../ir/mathjs.ts';
 import type { Node, Op, Program, StateVar } from '../ir/nodes.ts';
 import type { NamedExpr } from '../model/types.ts';
 import type { CellRecord } from './compute.ts';
 
-const { parse } = createRequire(import.meta.url)('mathjs/lib/browser/math.js') as { parse: typeof ParseFn };
 
 /**
  * The `regions:` section of a model file labels the cells of a phase diagram, first match wins:
