@@ -106,7 +106,7 @@ export function checkSimulation(spec: SimulationSpec, program: Program, model: P
   if (spec.model === 'kernel-powerlaw') {
     const data = use(spec.data, SPECTRAL_DATA, 'data', () => true, () => '');
     // regression or sign labels: the estimator's loss and the measurements must be for them
-    const task = estimator && (estimator.piece as { task?: string }).task;
+    const task = estimator?.piece.task;
     if (data && task && task !== data.piece.task) {
       add('bad-value', spec.estimator.loc, `the estimator ${estimator.piece.name} is for ${task}, the data ${data.piece.name} for ${data.piece.task}`, estimator.piece.name,
         `data for ${task}: ${[...SPECTRAL_DATA.values()].filter((p) => p.task === task).map((p) => p.name).join(', ')}`);

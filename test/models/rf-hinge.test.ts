@@ -4,6 +4,7 @@ import { loadModel } from '../../src/pipeline/load.ts';
 import { solve } from '../../src/solve/iterate.ts';
 import { simulationTests } from './rf-simulation.ts';
 import { proxHinge } from './hinge-reference.ts';
+import { linearFeaturesLimit } from './rf-reference.ts';
 
 /**
  * rf-hinge.yaml: the Marchenko-Pastur prior side of rf-logistic.yaml (checked there against the closed form of ridge)
@@ -79,37 +80,27 @@ describe('rf-hinge.yaml', () => {
   it.each([[2, 0.1], [0.5, 1], [5, 1e-3]])('(a) linear features, kappa -> infinity: hinge.yaml at alpha=%f lambda=%f', (alpha, lambda) => {
     const ref = solve(hinge.problem({ alpha, lambda }));
     expect(ref.status).toBe('converged');
-    const at = (kappa: number) => {
-      const s = solve(compiled.problem({ alpha, lambda, kappa, activation: 3 }));
-      expect(s.status).toBe('converged');
-      return s;
-    };
-    const [s3, s4] = [at(1e3), at(1e4)];
+    const lim = linearFeaturesLimit(compiled, { alpha, lambda });
     for (const k of ['m', 'q', 'V'] as const) {
       // the gap is O(1/kappa); Richardson's extrapolation from kappa = 1e3, 1e4 removes its leading term
-      expect(rel(s4.state[k], ref.state[k])).toBeLessThan(2e-3);
-      expect(rel((10 * s4.state[k] - s3.state[k]) / 9, ref.state[k])).toBeLessThan(1e-6);
+      expect(rel(lim.near.state[k], ref.state[k])).toBeLessThan(2e-3);
+      expect(rel(lim.state(k), ref.state[k])).toBeLessThan(1e-6);
     }
     for (const k of ['gen_error', 'train_loss', 'on_margin'] as const) {
       // absolute below 0.01: the training loss of the max-margin regime (alpha = 5, lambda = 1e-3) is 1e-189
-      const x = (10 * s4.observables[k] - s3.observables[k]) / 9;
+      const x = lim.observable(k);
       expect(Math.abs(x - ref.observables[k])).toBeLessThan(1e-6 * Math.max(Math.abs(ref.observables[k]), 0.01));
     }
   }, 120_000);
 
   it.each([[2, 0.1, 0.1], [0.5, 1, 0.25], [5, 0.01, 0.05]])('(b) linear features, kappa -> infinity, label noise: the textbook noisy SVM at alpha=%f lambda=%f eps=%f', (alpha, lambda, eps) => {
     const ref = noisySvm(alpha, lambda, eps);
-    const at = (kappa: number) => {
-      const s = solve(compiled.problem({ alpha, lambda, eps, kappa, activation: 3 }));
-      expect(s.status).toBe('converged');
-      return s;
-    };
-    const [s3, s4] = [at(1e3), at(1e4)];
+    const lim = linearFeaturesLimit(compiled, { alpha, lambda, eps });
     for (const k of ['m', 'q', 'V'] as const) {
-      expect(rel(s4.state[k], ref[k])).toBeLessThan(2e-3);
-      expect(rel((10 * s4.state[k] - s3.state[k]) / 9, ref[k])).toBeLessThan(1e-6);
+      expect(rel(lim.near.state[k], ref[k])).toBeLessThan(2e-3);
+      expect(rel(lim.state(k), ref[k])).toBeLessThan(1e-6);
     }
-    const x = (k: 'gen_error' | 'sign_error') => (10 * s4.observables[k] - s3.observables[k]) / 9;
+    const x = (k: 'gen_error' | 'sign_error') => lim.observable(k);
     const angle = Math.acos(ref.m / Math.sqrt(ref.q)) / Math.PI;
     expect(Math.abs(x('sign_error') - angle)).toBeLessThan(1e-6 * angle);
     expect(Math.abs(x('gen_error') - (eps + (1 - 2 * eps) * angle))).toBeLessThan(1e-6);

@@ -1,3 +1,7 @@
+import { expect } from 'vitest';
+import type { LoadedModel } from '../../src/pipeline/load.ts';
+import { solve } from '../../src/solve/iterate.ts';
+
 /**
  * The Marchenko-Pastur closed form of random-features ridge: the independent reference of rf-ridge's tests and of
  * the random-features classification tests (which check their prior side with the square loss).
@@ -55,3 +59,24 @@ export function mpRidgeClosedForm(alpha: number, kappa: number, lambda: number, 
   return { test_error: test, m, q: test - 1 - Delta + 2 * c * m };
 }
 
+
+/**
+ * The kappa -> infinity limit of a random-features model with linear features (activation 3; F^T F/p -> I, so
+ * the model becomes its plain GLM): solves at kappa = 1e3 and 1e4 (each must converge) and Richardson's
+ * extrapolation of their O(1/kappa) gap. `near` is the kappa = 1e4 solution, `state`/`observable` the extrapolated
+ * values.
+ */
+export function linearFeaturesLimit(compiled: LoadedModel, params: Readonly<Record<string, number>>) {
+  const at = (kappa: number) => {
+    const s = solve(compiled.problem({ ...params, kappa, activation: 3 }));
+    expect(s.status).toBe('converged');
+    return s;
+  };
+  const [s3, s4] = [at(1e3), at(1e4)];
+  const richardson = (a: number, b: number) => (10 * b - a) / 9;
+  return {
+    near: s4,
+    state: (k: string) => richardson(s3.state[k], s4.state[k]),
+    observable: (k: string) => richardson(s3.observables[k], s4.observables[k]),
+  };
+}

@@ -17,14 +17,7 @@ export function directSum(n: number, a: number, r: number, sigma2: number, lambd
     return s + tail(a) / kappa - tail(2 * a) / kappa ** 2;
   };
   // kappa > lambda, and kappa ~ n^-a: 0.01 n^-a is below it, and far above lambda_K, where the tail expansion holds.
-  let lo = Math.log(lambda + 0.01 * n ** -a);
-  let hi = Math.log(2 * (lambda + 2 / n));
-  for (let it = 0; it < 64; it++) {
-    const mid = (lo + hi) / 2;
-    const kappa = Math.exp(mid);
-    if (1 - lambda / kappa - dofs(kappa) / n < 0) lo = mid; else hi = mid;
-  }
-  const kappa = Math.exp((lo + hi) / 2);
+  const kappa = effectiveRegularisation(dofs, n, lambda, lambda + 0.01 * n ** -a, 2 * (lambda + 2 / n), 64);
   let df2 = 0;
   let b = 0;
   for (let i = 0; i < K; i++) { df2 += (lam[i] / (lam[i] + kappa)) ** 2; b += teacher[i] / (lam[i] + kappa) ** 2; }
@@ -45,16 +38,20 @@ export function finiteSpectrum(omega: Float64Array, t: Float64Array, n: number, 
   let trace = 0;
   for (const w of omega) trace += w;
   // g(kappa) = 1 - lambda/kappa - dofs/n increases; for n < p with lambda = 0 the root is the interpolating kappa > 0
-  let lo = Math.log(lambda + 1e-300);
-  let hi = Math.log(2 * (lambda + trace / n));
-  for (let it = 0; it < 200; it++) {
-    const mid = (lo + hi) / 2;
-    const kappa = Math.exp(mid);
-    if (1 - lambda / kappa - dofs(kappa) / n < 0) lo = mid; else hi = mid;
-  }
-  const kappa = Math.exp((lo + hi) / 2);
+  const kappa = effectiveRegularisation(dofs, n, lambda, lambda + 1e-300, 2 * (lambda + trace / n), 200);
   let df2 = 0;
   let b = 0;
   for (let i = 0; i < omega.length; i++) { df2 += (omega[i] / (omega[i] + kappa)) ** 2; b += t[i] / (omega[i] + kappa) ** 2; }
   return { kappa, excess: (kappa ** 2 * b + (sigma2 * df2) / n) / (1 - df2 / n) };
+}
+
+/** The root kappa of 1 - lambda/kappa - dofs(kappa)/n (increasing in kappa) by bisection on log kappa over [lo, hi]. */
+function effectiveRegularisation(dofs: (kappa: number) => number, n: number, lambda: number, lo: number, hi: number, halvings: number): number {
+  let [a, b] = [Math.log(lo), Math.log(hi)];
+  for (let it = 0; it < halvings; it++) {
+    const mid = (a + b) / 2;
+    const kappa = Math.exp(mid);
+    if (1 - lambda / kappa - dofs(kappa) / n < 0) a = mid; else b = mid;
+  }
+  return Math.exp((a + b) / 2);
 }

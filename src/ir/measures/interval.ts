@@ -1,6 +1,6 @@
 import { gaussLegendre } from '../../numerics/gauss-legendre.ts';
 import { isStatic, type Node } from '../nodes.ts';
-import type { MeasureKind } from './measure.ts';
+import { leibniz, type MeasureKind } from './measure.ts';
 
 /**
  * Lebesgue measure on [lower, upper]: a plain integral, integral(r, a, b, f) in a model file (build/integral.ts),
@@ -46,15 +46,7 @@ export const INTERVAL: MeasureKind<IntervalMeasure> = {
   resize: (m, f) => { const nodes = f(m.nodes); return nodes === m.nodes ? m : { ...m, nodes }; },
   simplify: (_m, body) => (body.kind === 'num' && body.value === 0 ? { kind: 'num', value: 0 } : undefined),
   // Leibniz: d/dv int_a^b f(t) dt = int_a^b df/dv dt + f(b) db/dv - f(a) da/dv.
-  derive: (e, c) => {
-    const end = (limit: Node, sign: number): Node => {
-      const dl = c.d(limit);
-      if (c.isZero(dl)) return c.zero;
-      const term = c.mul(c.substitute(e.body, new Map([[e.variable, limit]])), dl);
-      return sign > 0 ? term : c.neg(term);
-    };
-    return c.add(c.add(c.underIntegral, end(e.measure.upper, 1)), end(e.measure.lower, -1));
-  },
+  derive: (e, c) => leibniz(e, c, e.measure.lower, e.measure.upper),
   integrator: (m, prepare) => {
     const lower = prepare(m.lower);
     const upper = prepare(m.upper);

@@ -85,6 +85,24 @@ export interface Calculus {
   substitute(n: Node, binding: ReadonlyMap<string, Node>): Node;
 }
 
+/**
+ * Leibniz's rule for an integral over [lower, upper] against a density w (null end: infinite, no term):
+ * d/dv int_a^b w f = E[df/dv] + w(b) f(b) db/dv - w(a) f(a) da/dv. `density` gives w at an end (undefined: w = 1).
+ */
+export function leibniz(
+  e: Expectation<unknown>, c: Calculus, lower: Node | null, upper: Node | null, density?: (limit: Node) => Node,
+): Node {
+  const end = (limit: Node | null, sign: number): Node => {
+    if (limit === null) return c.zero;
+    const dl = c.d(limit);
+    if (c.isZero(dl)) return c.zero;
+    const at = c.substitute(e.body, new Map([[e.variable, limit]]));
+    const term = density ? c.mul(density(limit), at, dl) : c.mul(at, dl);
+    return sign > 0 ? term : c.neg(term);
+  };
+  return c.add(c.add(c.underIntegral, end(upper, 1)), end(lower, -1));
+}
+
 /** An expectation prepared for the interpreter: its value in a scope, given the integrand (the body at x). */
 export type Integrator<S> = (scope: S, integrand: (x: number) => number) => number;
 

@@ -1,7 +1,7 @@
 import { truncatedNormalRule } from '../../numerics/truncated-normal.ts';
 import { truncatedGaussRule } from '../../numerics/truncated-gauss.ts';
 import { isStatic, type Node } from '../nodes.ts';
-import type { MeasureKind } from './measure.ts';
+import { leibniz, type MeasureKind } from './measure.ts';
 
 /**
  * The standard normal restricted to lower < t < upper, not renormalised: E(t > a, f) = int_a^inf Dt f(t).
@@ -30,17 +30,7 @@ export const NORMAL_INTERVAL: MeasureKind<NormalIntervalMeasure> = {
   resize: (m, f) => { const nodes = f(m.nodes); return nodes === m.nodes ? m : { ...m, nodes }; },
   simplify: (_m, body) => (body.kind === 'num' && body.value === 0 ? { kind: 'num', value: 0 } : undefined),
   // Leibniz: d/dv int_a^b N(t) f(t) dt = int_a^b N(t) df/dv + N(b) f(b) db/dv - N(a) f(a) da/dv.
-  derive: (e, c) => {
-    const end = (limit: Node | null, sign: number): Node => {
-      if (limit === null) return c.zero;
-      const dl = c.d(limit);
-      if (c.isZero(dl)) return c.zero;
-      const at = c.substitute(e.body, new Map([[e.variable, limit]]));
-      const term = c.mul(c.call('npdf', limit), at, dl);
-      return sign > 0 ? term : c.neg(term);
-    };
-    return c.add(c.add(c.underIntegral, end(e.measure.upper, 1)), end(e.measure.lower, -1));
-  },
+  derive: (e, c) => leibniz(e, c, e.measure.lower, e.measure.upper, (limit) => c.call('npdf', limit)),
   integrator: (m, prepare) => {
     const lower = m.lower && prepare(m.lower);
     const upper = m.upper && prepare(m.upper);

@@ -41,13 +41,14 @@ interface EstimatorCommon extends PieceInfo {
   readonly iterative?: true;
   /** It measures its predictor itself (Estimate.measured): only these quantities can be measured (checked at load). */
   readonly measures?: readonly string[];
+  /** What its loss is for: the labels (the glm channel's, the kernel-powerlaw data piece's) must be for it (checked
+   * at load); absent: any (e.g. GAMP, whose channel decides). */
+  readonly task?: Task;
 }
 
 /** An estimator of teacher-student data (the `glm` experiment). */
 export interface GlmEstimator extends EstimatorCommon {
   readonly experiment: 'glm';
-  /** What its loss is for (absent: the channel's labels decide, e.g. GAMP). */
-  readonly task?: Task;
   /** At argument values (all of `params`, defaults filled in, checked), and the Problem at the point (whose compiled
    * functions GAMP calls): the fit, and the loss whose training value is measured (penalty excluded). */
   readonly at: (args: readonly number[], problem: Problem) => { readonly fit: FitFn; readonly loss?: (y: number, z: number) => number };
@@ -64,8 +65,6 @@ export interface SpikedEstimator extends EstimatorCommon {
  * or a classifier there (powerlaw-classification.ts). */
 export interface SpectralEstimator extends EstimatorCommon {
   readonly experiment: 'kernel-powerlaw';
-  /** What its loss is for: the data piece's labels must be for it (checked at load); absent: any. */
-  readonly task?: Task;
   readonly at: (args: readonly number[], problem: Problem) => SpectralEstimatorAt;
 }
 
